@@ -1,0 +1,223 @@
+"""Read one MOFCOM detail page (www, aqygzj, english, big5 gateway) into a RawNotice.
+
+Page shape: mofcom-site.md §4 and monitor/corpus/README.md. Pure: no network, no clock.
+Raises ParseError(reason="layout") only when the body container is missing; every other
+oddity (no title, no date, no header lines) leaves the field empty.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from monitor.errors import ParseError
+from monitor.models import Attachment, RawNotice
+from monitor.text import node_text, normalise_line
+
+BEIJING_OFFSET = timezone(timedelta(hours=8))
+
+_BODY_SELECTORS = ('[ergodic="article"]', ".art-con")
+_ATTACHMENT_EXTENSIONS = (
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar", ".txt",
+)  # fmt: skip
+_ATTACHMENT_WORDS = ("附件", "Annex", "Attachment", "附表")
+
+# Header lines opening the body; the value runs to the next label or the end of the line.
+_UNIT_LABELS = ("发布单位", "發佈單位", "发文单位", "發文單位")
+_NUMBER_LABELS = ("发布文号", "發佈文號", "发文字号", "發文字號")
+_DATE_LABELS = ("发文日期", "發文日期", "发布日期", "發佈日期")
+_EN_LABELS = {
+    "issuing unit": "unit",
+    "issuing document number": "number",
+    "issuing date": "date",
+}
+_LABEL = re.compile(r"【\s*([^】]{2,8}?)\s*】|\[\s*(Issuing [A-Za-z ]+?)\s*\]", re.IGNORECASE)
+_TRADITIONAL_LABELS = frozenset({"發佈單位", "發佈文號", "發佈日期", "發文日期", "發文單位"})
+
+_DATETIME = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_EN_DATE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(\d{1,2}),\s*(\d{4})",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+        start=1,
+    )
+}  # fmt: skip
+_TITLE_SUFFIX = re.compile(
+    r"\s*[_|\-–—]\s*(中华人民共和国商务部|中華人民共和國商務部|商务部|商務部|"
+    r"Ministry of Commerce.*|MOFCOM.*|安全与管制局.*|安全與管制局.*)$",
+    re.IGNORECASE,
+)
+
+
+def parse_detail(html: str, url: str, source_id: str) -> RawNotice:
+    """Parse a detail page into a RawNotice (text keeps the header lines)."""
+    soup = BeautifulSoup(html, "lxml")
+    body = _body(soup)
+    if body is None:
+        raise ParseError("layout", "no .art-con / [ergodic=article] body container", url)
+    text = node_text(body)
+    headers, english_labels, traditional_labels = _header_values(text)
+    published_at = _pub_datetime(_meta(soup, "PubDate"))
+    published = published_at.date() if published_at else _header_date(headers.get("date"))
+    return RawNotice(
+        source_id=source_id,
+        url=url,
+        title=_title(soup),
+        text=text,
+        published=published,
+        published_at=published_at,
+        doc_number=headers.get("number") or None,
+        issuing_unit=headers.get("unit") or None,
+        language=_language(soup, url, english_labels, traditional_labels),
+        attachments=_attachments(body, url),
+    )
+
+
+def _body(soup: BeautifulSoup) -> Tag | None:
+    for selector in _BODY_SELECTORS:
+        found = soup.select_one(selector)
+        if found is not None:
+            return found
+    return None
+
+
+def _meta(soup: BeautifulSoup, name: str) -> str | None:
+    wanted = name.lower()
+    for tag in soup.find_all("meta"):
+        meta_name = tag.get("name")
+        if isinstance(meta_name, str) and meta_name.strip().lower() == wanted:
+            content = tag.get("content")
+            if isinstance(content, str) and content.strip():
+                return normalise_line(content)
+    return None
+
+
+def _title(soup: BeautifulSoup) -> str:
+    title = _meta(soup, "ArticleTitle")
+    if title:
+        return title
+    box = soup.select_one("div.art-title")
+    if box is not None:
+        text = normalise_line(box.get_text(" "))
+        if text:
+            return text
+    if soup.title is not None:
+        return _TITLE_SUFFIX.sub("", normalise_line(soup.title.get_text(" ")))
+    return ""
+
+
+def _pub_datetime(value: str | None) -> datetime | None:
+    """`YYYY-MM-DD HH:mm` in Beijing time (no offset on the page) → aware datetime."""
+    if not value:
+        return None
+    match = _DATETIME.search(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING_OFFSET)
+    except ValueError:
+        return None
+
+
+def _header_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    moment = _pub_datetime(value)
+    if moment is not None:
+        return moment.date()
+    match = _EN_DATE.search(value)
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+    except ValueError:
+        return None
+
+
+def _header_values(text: str) -> tuple[dict[str, str], bool, bool]:
+    """Values of the header lines, and whether English / 繁體 labels were seen.
+
+    Only the opening lines are searched so a later quotation of a label cannot win.
+    """
+    values: dict[str, str] = {}
+    english = traditional = False
+    head = "\n".join(text.split("\n", 12)[:12])
+    for line in head.split("\n"):
+        labels = list(_LABEL.finditer(line))
+        for index, match in enumerate(labels):
+            end = labels[index + 1].start() if index + 1 < len(labels) else len(line)
+            value = normalise_line(line[match.end() : end]).strip(" |:：")
+            key = _label_key(match)
+            if key is None:
+                continue
+            english = english or match.group(2) is not None
+            traditional = traditional or (match.group(1) or "") in _TRADITIONAL_LABELS
+            if value and key not in values:
+                values[key] = value
+    return values, english, traditional
+
+
+def _label_key(match: re.Match[str]) -> str | None:
+    if match.group(2) is not None:
+        return _EN_LABELS.get(" ".join(match.group(2).lower().split()))
+    label = match.group(1)
+    if label in _UNIT_LABELS:
+        return "unit"
+    if label in _NUMBER_LABELS:
+        return "number"
+    if label in _DATE_LABELS:
+        return "date"
+    return None
+
+
+def _language(soup: BeautifulSoup, url: str, english: bool, traditional: bool) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("english.") or "/english.mofcom.gov.cn/" in parts.path or english:
+        return "en"
+    if host.startswith("big5.") or "/gate/big5/" in parts.path or traditional:
+        return "zh-Hant"
+    lang = soup.html.get("lang") if soup.html is not None else None
+    if isinstance(lang, str):
+        lang = lang.strip().lower()
+        if lang.startswith("en"):
+            return "en"
+        if lang in {"zh-tw", "zh-hk", "zh-hant", "zh-mo"}:
+            return "zh-Hant"
+    return "zh-Hans"
+
+
+def _attachments(body: Tag, page_url: str) -> tuple[Attachment, ...]:
+    found: dict[str, Attachment] = {}
+    for link in body.find_all("a", href=True):
+        href = link.get("href")
+        if not isinstance(href, str):
+            continue
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        absolute = urljoin(page_url, href)
+        path = urlsplit(absolute).path
+        name = normalise_line(link.get_text(" "))
+        is_attachment = (
+            "/cms_files/" in path
+            or path.lower().endswith(_ATTACHMENT_EXTENSIONS)
+            or any(word in name for word in _ATTACHMENT_WORDS)
+        )
+        if is_attachment and absolute not in found:
+            found[absolute] = Attachment(
+                url=absolute, name=name or unquote(path.rsplit("/", 1)[-1])
+            )
+    return tuple(found.values())

@@ -1,0 +1,354 @@
+"""Events → JSON Feed 1.1 items and documents (CONTRACT.md, "JSON Feed").
+
+`item_for_event` is pure: the pipeline calls it once, when an event is detected, and the
+store keeps the item frozen in ``events.item``. `feed_document` only reads those frozen
+items back, newest first, so a feed never changes its mind about what an event said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from monitor.codec import effective_to_json, iso_date
+from monitor.errors import UsageError
+from monitor.models import Affect, AffectAction, Event, EventKind, Notice, TextDiff
+from monitor.store import Store, events, recipients
+
+JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+ITEM_SCHEMA = 1
+RARE_EARTH_TAG = "rare-earth"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+FEED_TITLE = "regwatch: China MOFCOM rare-earth export-control notices"
+
+_ACTION_VERBS = {
+    AffectAction.SUSPEND: "Suspends",
+    AffectAction.REPEAL: "Repeals",
+    AffectAction.AMEND: "Amends",
+    AffectAction.EXTEND: "Extends",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# One item per event (pure)
+
+
+def item_for_event(event: Event) -> dict[str, Any]:
+    """The JSON Feed item for `event`, exactly in the shape CONTRACT.md promises."""
+    notice = event.notice
+    measure = event.kind in (EventKind.MEASURE_EFFECTIVE, EventKind.MEASURE_SUSPENSION_ENDED)
+    if measure and event.due_date is None:
+        raise ValueError(f"{event.kind} event {event.id} has no due_date")
+    detected_at = rfc3339(event.detected_at)
+    regwatch: dict[str, Any] = {
+        "schema": ITEM_SCHEMA,
+        "event": event.kind.value,
+        "source": event.source_id,
+        "detected_at": detected_at,
+        "notice": _notice_json(notice),
+        "rare_earth": _rare_earth_json(event),
+        "affects": [_affect_json(a) for a in notice.facts.affects],
+    }
+    if event.kind is EventKind.NOTICE_REVISED:
+        regwatch["diff"] = _diff_json(event.diff)
+    if measure:
+        regwatch["due_date"] = iso_date(event.due_date)
+        regwatch["cause"] = event.cause_doc_key
+    return {
+        "id": event.id,
+        "url": notice.url,
+        "title": display_title(notice),
+        "content_text": summary_text(event),
+        "date_published": detected_at,
+        "tags": _tags(event),
+        "_regwatch": regwatch,
+    }
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC, whole seconds, ``Z`` suffix; a naive time is taken to be UTC already."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def display_title(notice: Notice) -> str:
+    """Document number + title, without doubling a number the title already starts with."""
+    number = doc_number_of(notice)
+    title = notice.title.strip()
+    if not number:
+        return title or notice.url
+    if _squeeze(title).startswith(_squeeze(number)):
+        return title
+    return f"{number} {title}".strip()
+
+
+def doc_number_of(notice: Notice) -> str | None:
+    return notice.doc_number or notice.facts.doc_number
+
+
+def summary_text(event: Event) -> str:
+    """A short human summary: what happened, to which notice, and why it matters."""
+    notice = event.notice
+    ident = _ident(notice)
+    if event.kind is EventKind.NOTICE_NEW:
+        published = notice.published or notice.facts.published
+        issuers = "、".join(notice.facts.issuers)
+        head = f"New notice {ident}: {notice.title.strip()}"
+        if published:
+            head += f", published {published.isoformat()}"
+        if issuers:
+            head += f" by {issuers}"
+        parts = [head + ".", *_affects_sentences(notice.facts.affects)]
+        if notice.facts.effective:
+            parts.append("Effective " + _effective_phrase(notice) + ".")
+    elif event.kind is EventKind.NOTICE_REVISED:
+        diff = event.diff or TextDiff(added=(), removed=(), patch="")
+        head = (
+            f"Text of {ident} revised: {_count(len(diff.added), 'passage')} added, "
+            f"{len(diff.removed)} removed."
+        )
+        parts = [head + (" Major rewrite." if diff.major_rewrite else "")]
+    elif event.kind is EventKind.NOTICE_WITHDRAWN:
+        parts = [f"{ident} is no longer listed by source {event.source_id} (withdrawn)."]
+    elif event.kind is EventKind.MEASURE_EFFECTIVE:
+        due = iso_date(event.due_date)
+        scopes = [e.scope for e in notice.facts.effective if e.from_ == event.due_date]
+        scope = f" ({'; '.join(scopes)})" if scopes else ""
+        parts = [f"Measure {ident} takes effect on {due}{scope}: {notice.title.strip()}."]
+    else:
+        cause = f" by {event.cause_doc_key}" if event.cause_doc_key else ""
+        parts = [
+            f"Suspension{cause} of {ident} ended as of {iso_date(event.due_date)} and no later "
+            "notice extended it: the measure applies again."
+        ]
+    parts.append(_relevance_sentence(event))
+    if event.summary and event.summary not in parts:
+        parts.append(event.summary)
+    return " ".join(p for p in parts if p)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _ident(notice: Notice) -> str:
+    number = doc_number_of(notice)
+    return f"{number} ({notice.doc_key})" if number else notice.doc_key
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _effective_phrase(notice: Notice) -> str:
+    return "; ".join(f"{e.from_.isoformat()} ({e.scope})" for e in notice.facts.effective)
+
+
+def _affects_sentences(affects: Iterable[Affect]) -> list[str]:
+    groups: dict[tuple[AffectAction, str | None], list[str]] = {}
+    for affect in affects:
+        groups.setdefault((affect.action, iso_date(affect.until)), []).append(
+            affect.doc_key + (f" {affect.scope}" if affect.scope else "")
+        )
+    return [
+        f"{_ACTION_VERBS[action]} {', '.join(keys)}" + (f" until {until}" if until else "") + "."
+        for (action, until), keys in groups.items()
+    ]
+
+
+def _relevance_sentence(event: Event) -> str:
+    if not event.relevant:
+        return "Not rare-earth relevant."
+    verdict = event.notice.verdict
+    found = [
+        f"{label} {', '.join(values)}"
+        for label, values in (
+            ("elements", verdict.elements),
+            ("control codes", verdict.control_codes),
+            ("HS codes", verdict.hs_codes),
+        )
+        if values
+    ]
+    return "Rare-earth relevant" + (": " + "; ".join(found) if found else "") + "."
+
+
+def _tags(event: Event) -> list[str]:
+    tags = [RARE_EARTH_TAG, *event.notice.verdict.control_codes] if event.relevant else []
+    return [*dict.fromkeys([*tags, event.kind.value])]
+
+
+def _notice_json(notice: Notice) -> dict[str, Any]:
+    facts = notice.facts
+    return {
+        "doc_key": notice.doc_key,
+        "doc_number": doc_number_of(notice),
+        "title": notice.title.strip(),
+        "issuers": list(facts.issuers),
+        "published": iso_date(notice.published or facts.published),
+        "kind": facts.kind.value,
+        "url": notice.url,
+        "urls": list(dict.fromkeys([notice.url, *notice.urls])),
+        "effective": effective_to_json(facts.effective),
+    }
+
+
+def _rare_earth_json(event: Event) -> dict[str, Any]:
+    verdict = event.notice.verdict
+    return {
+        "relevant": event.relevant,
+        "elements": list(verdict.elements),
+        "control_codes": list(verdict.control_codes),
+        "hs_codes": list(verdict.hs_codes),
+        "matched": list(verdict.matched),
+    }
+
+
+def _affect_json(affect: Affect) -> dict[str, Any]:
+    return {
+        "doc_key": affect.doc_key,
+        "action": affect.action.value,
+        "until": iso_date(affect.until),
+        "scope": affect.scope,
+    }
+
+
+def _diff_json(diff: TextDiff | None) -> dict[str, Any]:
+    diff = diff or TextDiff(added=(), removed=(), patch="")
+    return {
+        "added": list(diff.added),
+        "removed": list(diff.removed),
+        "patch": diff.patch,
+        "major_rewrite": diff.major_rewrite,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Documents (read queries)
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """Which events a feed document shows; hashable, so it can key a cache."""
+
+    subscriber: str | None = None
+    since: str | None = None
+    all_events: bool = False
+    limit: int = DEFAULT_LIMIT
+    before_seq: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {self.limit}")
+        if self.before_seq is not None and self.before_seq < 1:
+            raise UsageError(f"before must be a positive integer, got {self.before_seq}")
+        if self.subscriber is not None and not self.subscriber:
+            raise UsageError("subscriber must not be empty")
+        if self.since is not None and not self.since:
+            raise UsageError("since must not be empty")
+
+    def url(self, base_url: str, *, before_seq: int | None = None) -> str:
+        """The feed URL for this query (``before_seq`` turns it into a page cursor)."""
+        params: list[tuple[str, str]] = []
+        if self.subscriber is not None:
+            params.append(("subscriber", self.subscriber))
+        if self.all_events:
+            params.append(("all", "1"))
+        if before_seq is not None:
+            if self.since is not None:
+                params.append(("since", self.since))
+            if self.limit != DEFAULT_LIMIT:
+                params.append(("limit", str(self.limit)))
+            params.append(("before", str(before_seq)))
+        query = urlencode(params)
+        return f"{base_url.rstrip('/')}/feed.json" + (f"?{query}" if query else "")
+
+
+def feed_version(store: Store) -> tuple[int, int]:
+    """(newest seq, number of events): changes whenever an event is committed.
+
+    The count catches an event whose seq is below the newest because its transaction
+    committed late (PostgreSQL sequences are handed out before commit).
+    """
+    with store.connect() as connection:
+        row = connection.execute(
+            sa.select(sa.func.max(events.c.seq), sa.func.count(events.c.seq))
+        ).one()
+    return int(row[0] or 0), int(row[1])
+
+
+def feed_document(
+    store: Store,
+    *,
+    base_url: str,
+    subscriber: str | None = None,
+    since: str | None = None,
+    all_events: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    before_seq: int | None = None,
+) -> dict[str, Any]:
+    """A JSON Feed 1.1 document of stored events, newest first.
+
+    Default: rare-earth-relevant events only; `all_events`: every event; `subscriber`:
+    only events recorded for that subscriber; `since`: only events after that event id
+    (an unknown id is a `UsageError`). `next_url` pages on with ``before=<seq>``.
+    """
+    query = FeedQuery(subscriber, since, all_events, limit, before_seq)
+    return render_feed(store, query, base_url=base_url)
+
+
+def render_feed(store: Store, query: FeedQuery, *, base_url: str) -> dict[str, Any]:
+    with store.connect() as connection:
+        since_seq = _seq_of(connection, query.since) if query.since is not None else None
+        rows = connection.execute(_items_statement(query, since_seq)).all()
+    page = rows[: query.limit]
+    document: dict[str, Any] = {
+        "version": JSONFEED_VERSION,
+        "title": _feed_title(query),
+        "home_page_url": f"{base_url.rstrip('/')}/",
+        "feed_url": query.url(base_url),
+        "description": "Changes to China's rare-earth export controls, as regwatch saw them "
+        "on MOFCOM and the other watched sources. One item per event.",
+        "items": [row.item for row in page],
+    }
+    if len(rows) > query.limit:
+        document["next_url"] = query.url(base_url, before_seq=page[-1].seq)
+    return document
+
+
+def _seq_of(connection: sa.Connection, event_id: str) -> int:
+    seq = connection.execute(sa.select(events.c.seq).where(events.c.id == event_id)).scalar()
+    if seq is None:
+        raise UsageError(f"unknown event id for since: {event_id!r}")
+    return int(seq)
+
+
+def _items_statement(query: FeedQuery, since_seq: int | None) -> sa.Select[Any]:
+    statement = sa.select(events.c.seq, events.c.item)
+    if query.subscriber is not None:
+        statement = statement.join(
+            recipients,
+            sa.and_(
+                recipients.c.event_id == events.c.id,
+                recipients.c.subscriber == query.subscriber,
+            ),
+        )
+    if not query.all_events:
+        statement = statement.where(events.c.relevant == sa.true())
+    if since_seq is not None:
+        statement = statement.where(events.c.seq > since_seq)
+    if query.before_seq is not None:
+        statement = statement.where(events.c.seq < query.before_seq)
+    return statement.order_by(events.c.seq.desc()).limit(query.limit + 1)
+
+
+def _feed_title(query: FeedQuery) -> str:
+    if query.subscriber is not None:
+        return f"{FEED_TITLE} — for {query.subscriber}"
+    return FEED_TITLE + (" — all events" if query.all_events else "")

@@ -1,0 +1,491 @@
+"""Polite HTTP for every source: one shared httpx pool, safe to use from worker threads.
+
+`Fetcher.get` returns a `Page` that passed every sanity check, or raises `FetchError` with
+one of these stable `reason` labels:
+
+    connect            could not connect / connection reset before an answer (after retries)
+    timeout            connect or read timed out (after retries)
+    http_status        an unexpected status: 4xx at once, 5xx after retries, odd 2xx/3xx
+    challenge          412 / 521 anti-bot script pages, or a 200 page that is only a JS check
+    empty_body         200 with an empty body, or 202/204 (a bot-check queue page)
+    truncated          fewer bytes than Content-Length, or an HTML page (expect="html",
+                       served as text/html) without its closing </html> tag
+    too_large          more than max_bytes (announced or while streaming)
+    redirect_off_site  a redirect leaving the source's own hosts, or too many redirects
+    decode             the body fits no charset
+    bad_envelope       (raised by adapters) a JSON answer without the expected envelope
+
+Per-source overrides, read from `SourceDef.options` (documented in sources/*.toml):
+`politeness` (s), `connect_timeout` (s), `read_timeout` (s), `max_bytes`, `retries`,
+`hosts` (more hosts the source owns), `user_agent`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from monitor.clock import Clock, SystemClock
+from monitor.errors import FetchError
+from monitor.models import Page, SourceDef
+from monitor.text import decode_body
+
+if TYPE_CHECKING:  # monitor.adapters imports this module at import time
+    from monitor.adapters import Validators
+
+log = logging.getLogger(__name__)
+
+Expect = Literal["html", "json", "xml", "binary"]
+
+DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
+FETCH_OPTIONS = frozenset(
+    {"politeness", "connect_timeout", "read_timeout", "max_bytes", "retries", "hosts",
+     "user_agent"}
+)  # fmt: skip
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER_S = 60.0
+
+_ACCEPT: Mapping[str, str] = {
+    "html": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "json": "application/json, text/javascript, */*; q=0.01",
+    "xml": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
+    "*/*;q=0.8",
+    "binary": "*/*",
+}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# Markers of anti-bot interstitials: 瑞数 ($_ts, meta r='m'), 加速乐 (__jsl_clearance),
+# Aliyun (acw_sc__v2), generic cookie-set-and-reload scripts.
+_CHALLENGE_MARKERS = re.compile(
+    rb"\$_ts\s*=|__jsl_clearance|_jsl_clearance_s|acw_sc__v2|<meta[^>]+\br=['\"]m['\"]",
+    re.IGNORECASE,
+)
+_COOKIE_RELOAD = re.compile(
+    rb"document\.cookie\s*=.{0,800}?(location\.(?:href|reload|replace)|window\.location)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(rb"<[^>]*>")
+_CHALLENGE_MAX_BYTES = 64_000
+_CHALLENGE_MAX_VISIBLE = 200
+
+
+@dataclass(frozen=True)
+class _Limits:
+    politeness_s: float
+    connect_timeout_s: float
+    read_timeout_s: float
+    max_bytes: int
+    retries: int
+    user_agent: str | None
+
+
+class _RetryableError(Exception):
+    """One attempt failed in a way another attempt may fix."""
+
+    def __init__(self, error: FetchError, retry_after_s: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after_s = retry_after_s
+
+
+class Fetcher:
+    """GET pages politely; every failure is a FetchError with a stable reason."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        connect_timeout: float = 10,
+        read_timeout: float = 30,
+        max_bytes: int = 10_000_000,
+        retries: int = 3,
+        backoff_base_s: float = 1.0,
+        politeness_s: float = 2.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._defaults = _Limits(
+            politeness_s=politeness_s,
+            connect_timeout_s=connect_timeout,
+            read_timeout_s=read_timeout,
+            max_bytes=max_bytes,
+            retries=retries,
+            user_agent=None,
+        )
+        self._backoff_base_s = backoff_base_s
+        self._sleep = sleep
+        self._clock: Clock = clock or SystemClock()
+        self._monotonic = monotonic
+        self._jitter = jitter
+        self._next_slot: dict[str, float] = {}
+        self._slot_lock = threading.Lock()
+        self._client = httpx.Client(
+            transport=transport,
+            headers={"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
+            timeout=_timeout(self._defaults),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        )
+
+    # -- public ------------------------------------------------------------------------
+
+    def get(
+        self,
+        source: SourceDef,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        validators: Validators | None = None,
+        expect: Expect = "html",
+    ) -> Page:
+        """GET a canonical real-site `url` (rewritten to `source.base_url` on the wire).
+
+        A 304 answer returns a Page with status 304, an empty body, and `sha256` set to
+        `validators.sha256` (the hash of the body the server says is unchanged).
+        """
+        limits = self._limits(source)
+        request_headers = _request_headers(headers, validators, expect, limits)
+        attempt = 0
+        while True:
+            try:
+                return self._follow(
+                    source, url, headers=request_headers, validators=validators,
+                    expect=expect, limits=limits,
+                )  # fmt: skip
+            except _RetryableError as failure:
+                if attempt >= limits.retries:
+                    raise failure.error from failure
+                delay = self._backoff_base_s * (2**attempt) * self._jitter()
+                if failure.retry_after_s is not None:
+                    delay = max(delay, min(failure.retry_after_s, MAX_RETRY_AFTER_S))
+                attempt += 1
+                log.info(
+                    "retrying %s in %.2fs (attempt %d): %s", url, delay, attempt, failure.error
+                )
+                if delay > 0:
+                    self._sleep(delay)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- one attempt, redirects included ---------------------------------------------
+
+    def _follow(
+        self,
+        source: SourceDef,
+        url: str,
+        *,
+        headers: dict[str, str],
+        validators: Validators | None,
+        expect: Expect,
+        limits: _Limits,
+    ) -> Page:
+        own_hosts = source_hosts(source)
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            wire_url = to_wire(source, current)
+            self._wait_turn(_host_key(wire_url), limits.politeness_s)
+            with self._stream(wire_url, headers, limits) as response:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    target = from_wire(source, urljoin(wire_url, response.headers["location"]))
+                    host = (urlsplit(target).hostname or "").lower()
+                    if host not in own_hosts:
+                        raise FetchError(
+                            "redirect_off_site", f"redirect to {host or target!r}", url
+                        )
+                    current = target
+                    continue
+                return self._page(
+                    response, url, final_url=current, validators=validators,
+                    expect=expect, limits=limits,
+                )  # fmt: skip
+        raise FetchError("redirect_off_site", f"more than {MAX_REDIRECTS} redirects", url)
+
+    def _stream(self, wire_url: str, headers: dict[str, str], limits: _Limits) -> _StreamContext:
+        request = self._client.build_request(
+            "GET", wire_url, headers=headers, timeout=_timeout(limits)
+        )
+        return _StreamContext(self._client, request, wire_url)
+
+    def _page(
+        self,
+        response: httpx.Response,
+        url: str,
+        *,
+        final_url: str,
+        validators: Validators | None,
+        expect: Expect,
+        limits: _Limits,
+    ) -> Page:
+        status = response.status_code
+        header_map = {k.lower(): v for k, v in response.headers.multi_items()}
+        fetched_at = self._clock.now()
+        etag = response.headers.get("etag")
+        last_modified = response.headers.get("last-modified")
+        if status == 304:
+            return Page(
+                url=url, final_url=final_url, status=304, headers=header_map, body=b"", text="",
+                fetched_at=fetched_at,
+                sha256=(validators.sha256 if validators and validators.sha256 else _sha(b"")),
+                etag=etag or (validators.etag if validators else None),
+                last_modified=last_modified or (validators.last_modified if validators else None),
+            )  # fmt: skip
+        if status in (412, 521):
+            raise FetchError("challenge", f"HTTP {status} anti-bot page", url)
+        if status >= 500:
+            raise _RetryableError(
+                FetchError("http_status", f"HTTP {status}", url), _retry_after(response)
+            )
+        if status in (202, 204):
+            raise FetchError("empty_body", f"HTTP {status} (bot check or queue page)", url)
+        if status not in (200, 203):
+            raise FetchError("http_status", f"HTTP {status}", url)
+        body = _read_capped(response, url, limits.max_bytes)
+        content_type = response.headers.get("content-type", "")
+        _check_complete(response, body, url, expect, content_type)
+        if expect != "binary" and _looks_like_challenge(body):
+            raise FetchError("challenge", "JavaScript challenge page", url)
+        text = _decode(body, content_type, expect, url)
+        return Page(
+            url=url, final_url=final_url, status=status, headers=header_map, body=body,
+            text=text, fetched_at=fetched_at, sha256=_sha(body), etag=etag,
+            last_modified=last_modified,
+        )  # fmt: skip
+
+    # -- politeness --------------------------------------------------------------------
+
+    def _wait_turn(self, host: str, gap_s: float) -> None:
+        """Keep at least `gap_s` between request starts to one host, across threads.
+
+        Each caller reserves the next free slot under the lock and sleeps outside it, so
+        concurrent workers line up instead of all waking at once.
+        """
+        if gap_s <= 0:
+            return
+        with self._slot_lock:
+            now = self._monotonic()
+            slot = max(now, self._next_slot.get(host, now))
+            self._next_slot[host] = slot + gap_s
+        if slot > now:
+            self._sleep(slot - now)
+
+    def _limits(self, source: SourceDef) -> _Limits:
+        options = source.options
+        if not any(key in options for key in FETCH_OPTIONS):
+            return self._defaults
+        base = self._defaults
+        agent = options.get("user_agent")
+        return _Limits(
+            politeness_s=_number(options, "politeness", base.politeness_s),
+            connect_timeout_s=_number(options, "connect_timeout", base.connect_timeout_s),
+            read_timeout_s=_number(options, "read_timeout", base.read_timeout_s),
+            max_bytes=int(_number(options, "max_bytes", base.max_bytes)),
+            retries=int(_number(options, "retries", base.retries)),
+            user_agent=agent if isinstance(agent, str) and agent else None,
+        )
+
+
+class _StreamContext:
+    """`client.send(stream=True)` with transport errors mapped to FetchError reasons."""
+
+    def __init__(self, client: httpx.Client, request: httpx.Request, wire_url: str) -> None:
+        self._client = client
+        self._request = request
+        self._url = wire_url
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> httpx.Response:
+        try:
+            self._response = self._client.send(self._request, stream=True)
+        except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout) as error:
+            raise _RetryableError(FetchError("timeout", type(error).__name__, self._url)) from error
+        except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as error:
+            # includes a reset first connection and "disconnected without a response"
+            raise _RetryableError(FetchError("connect", str(error) or type(error).__name__,
+                                        self._url)) from error  # fmt: skip
+        except httpx.TransportError as error:
+            raise FetchError("connect", str(error) or type(error).__name__, self._url) from error
+        return self._response
+
+    def __exit__(self, *exc: object) -> None:
+        if self._response is not None:
+            self._response.close()
+
+
+# -- helpers (module level: pure) ------------------------------------------------------
+
+
+def source_hosts(source: SourceDef) -> frozenset[str]:
+    """Hosts a source owns: its url's host, option `hosts`, and the base_url host."""
+    hosts = {(urlsplit(source.url).hostname or "").lower()}
+    extra = source.options.get("hosts", ())
+    if isinstance(extra, str):
+        extra = (extra,)
+    hosts.update(str(h).lower() for h in extra)
+    if source.base_url:
+        hosts.add((urlsplit(source.base_url).hostname or "").lower())
+    hosts.discard("")
+    return frozenset(hosts)
+
+
+def to_wire(source: SourceDef, url: str) -> str:
+    """The URL actually requested: base_url's scheme+host+port for the source's hosts."""
+    if not source.base_url:
+        return url
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() not in source_hosts(source):
+        return url
+    base = urlsplit(source.base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+
+
+def from_wire(source: SourceDef, url: str) -> str:
+    """Map a URL on base_url's origin back to the canonical origin of `source.url`."""
+    if not source.base_url:
+        return url
+    parts, base = urlsplit(url), urlsplit(source.base_url)
+    if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return url
+    canonical = urlsplit(source.url)
+    return urlunsplit((canonical.scheme, canonical.netloc, parts.path, parts.query, parts.fragment))
+
+
+def _request_headers(
+    headers: Mapping[str, str] | None,
+    validators: Validators | None,
+    expect: Expect,
+    limits: _Limits,
+) -> dict[str, str]:
+    result = {"Accept": _ACCEPT[expect]}
+    if limits.user_agent:
+        result["User-Agent"] = limits.user_agent
+    if validators is not None:
+        if validators.etag:
+            result["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            result["If-Modified-Since"] = validators.last_modified
+    result.update(headers or {})
+    return result
+
+
+def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    declared = _content_length(response)
+    if declared is not None and declared > max_bytes:
+        raise FetchError("too_large", f"Content-Length {declared} > {max_bytes}", url)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError("too_large", f"body over {max_bytes} bytes", url)
+            chunks.append(chunk)
+    except httpx.ReadTimeout as error:
+        raise _RetryableError(FetchError("timeout", "read timed out in body", url)) from error
+    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        # the peer closed before Content-Length bytes (or the last chunk) arrived
+        raise _RetryableError(FetchError("truncated", str(error) or "body cut off", url)) from error
+    except httpx.DecodingError as error:
+        raise FetchError("decode", f"content-encoding: {error}", url) from error
+    return b"".join(chunks)
+
+
+def _check_complete(
+    response: httpx.Response, body: bytes, url: str, expect: Expect, content_type: str
+) -> None:
+    declared = _content_length(response)
+    encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+    received = response.num_bytes_downloaded if encoded else len(body)
+    if declared is not None and received < declared:
+        raise _RetryableError(FetchError("truncated", f"{received} of {declared} bytes", url))
+    if not body.strip():
+        raise FetchError("empty_body", f"HTTP {response.status_code} with an empty body", url)
+    # Only pages we parse as documents, served as HTML, must be complete documents;
+    # list APIs (json), feeds and attachments have no such end marker.
+    if expect == "html" and "html" in content_type.lower() and not _HTML_END.search(body):
+        raise _RetryableError(FetchError("truncated", "HTML page without </html>", url))
+
+
+def _looks_like_challenge(body: bytes) -> bool:
+    if len(body) > _CHALLENGE_MAX_BYTES:
+        return False
+    head = body[:_CHALLENGE_MAX_BYTES]
+    if not (_CHALLENGE_MARKERS.search(head) or _COOKIE_RELOAD.search(head)):
+        return False
+    visible = _TAG.sub(b" ", _SCRIPT_OR_STYLE.sub(b" ", head))
+    return len(b"".join(visible.split())) < _CHALLENGE_MAX_VISIBLE
+
+
+def _decode(body: bytes, content_type: str, expect: Expect, url: str) -> str:
+    if expect == "binary":
+        return ""
+    try:
+        text, _codec = decode_body(body, content_type)
+    except ValueError as error:
+        raise FetchError("decode", str(error), url) from error
+    return text
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    """Declared size of the body as sent (compressed, like num_bytes_downloaded)."""
+    try:
+        return int(response.headers["content-length"].strip())
+    except (KeyError, ValueError):
+        return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP-date: the exponential backoff is good enough
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.lower()
+
+
+def _timeout(limits: _Limits) -> httpx.Timeout:
+    connect, read = limits.connect_timeout_s, limits.read_timeout_s
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect + read)
+
+
+def _number(options: Mapping[str, Any], key: str, default: float) -> float:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value)
+
+
+def _sha(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()

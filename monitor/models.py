@@ -1,0 +1,208 @@
+"""Plain frozen values passed between the stages of regwatch.
+
+fetch → Page → adapter → RawNotice → extract → NoticeFacts → identity → Notice
+→ diff → Change → classify → Event → store (one transaction) → outbox → channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class EventKind(StrEnum):
+    NOTICE_NEW = "notice.new"
+    NOTICE_REVISED = "notice.revised"
+    NOTICE_WITHDRAWN = "notice.withdrawn"
+    MEASURE_EFFECTIVE = "measure.effective"
+    MEASURE_SUSPENSION_ENDED = "measure.suspension_ended"
+
+
+class NoticeKind(StrEnum):
+    CONTROL = "control"
+    SUSPENSION = "suspension"
+    REPEAL = "repeal"
+    ADJUSTMENT = "adjustment"
+    DESIGNATION = "designation"
+    UNRELIABLE_ENTITY = "unreliable_entity"
+    LICENSE = "license"
+    COMMENTARY = "commentary"
+    OTHER = "other"
+
+
+class AffectAction(StrEnum):
+    SUSPEND = "suspend"
+    REPEAL = "repeal"
+    AMEND = "amend"
+    EXTEND = "extend"
+
+
+class MeasureStatus(StrEnum):
+    PENDING = "pending"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    REPEALED = "repealed"
+
+
+class Channel(StrEnum):
+    SLACK = "slack"
+    EMAIL = "email"
+    CONSOLE = "console"
+
+
+def _frozen_map(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True)
+class SourceDef:
+    """A source definition after config overrides were applied."""
+
+    id: str
+    name: str
+    kind: str
+    url: str
+    interval_s: float
+    base_url: str | None = None
+    # Adapter-specific keys from the definition file (e.g. jpaas ids, page size).
+    options: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTTP answer that passed every sanity check in fetch.py."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    text: str
+    fetched_at: datetime
+    sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Attachment:
+    url: str
+    name: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class RawNotice:
+    """What an adapter read from one detail page or feed item, before extraction."""
+
+    source_id: str
+    url: str
+    title: str
+    text: str  # normalised: one paragraph per line
+    published: date | None = None
+    published_at: datetime | None = None  # Beijing time with +08:00 when known
+    doc_number: str | None = None  # the 【发布文号】 header line as printed
+    issuing_unit: str | None = None  # the 【发布单位】 header line as printed
+    language: str = "zh-Hans"  # zh-Hans, zh-Hant or en
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Effective:
+    from_: date
+    scope: str
+
+
+@dataclass(frozen=True)
+class Affect:
+    doc_key: str
+    action: AffectAction
+    until: date | None = None
+    scope: str | None = None  # paragraph scope as printed, e.g. "第二款"; None = whole notice
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """Everything extract.py reads from a title and body (pure)."""
+
+    doc_number: str | None = None
+    doc_key: str | None = None
+    issuers: tuple[str, ...] = ()
+    published: date | None = None
+    effective: tuple[Effective, ...] = ()
+    control_codes: tuple[str, ...] = ()
+    hs_codes: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+    kind: NoticeKind = NoticeKind.OTHER
+    affects: tuple[Affect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Rare-earth relevance with the reasons a human can check."""
+
+    relevant: bool
+    elements: tuple[str, ...] = ()
+    control_codes: tuple[str, ...] = ()
+    hs_codes: tuple[str, ...] = ()
+    matched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice with its identity and facts, as stored."""
+
+    doc_key: str
+    title: str
+    url: str
+    text: str
+    source_id: str
+    content_hash: str
+    facts: NoticeFacts
+    verdict: Verdict
+    doc_number: str | None = None
+    published: date | None = None
+    urls: tuple[str, ...] = ()
+    language: str = "zh-Hans"
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    patch: str
+    major_rewrite: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: EventKind  # one of the notice.* kinds
+    notice: Notice
+    previous_hash: str | None = None
+    diff: TextDiff | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change worth telling someone about; `id` depends only on what changed."""
+
+    id: str
+    kind: EventKind
+    source_id: str
+    detected_at: datetime
+    notice: Notice
+    relevant: bool
+    diff: TextDiff | None = None
+    # measure.* events: the date that arrived and the notice whose date it was.
+    due_date: date | None = None
+    cause_doc_key: str | None = None
+    summary: str = ""

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from monitor.config import build_settings, load_settings, parse_duration, parse_now
+from monitor.errors import ConfigError
+
+FULL = """
+[store]
+url = "sqlite:///{tmp}/x.db"
+
+[server]
+listen = "127.0.0.1:9090"
+
+[slack]
+token_env = "SLACK_BOT_TOKEN"
+api_url = "http://127.0.0.1:9999/api/"
+
+[email]
+host = "smtp.example.com"
+port = 587
+sender = "regwatch@example.com"
+starttls = true
+username_env = "SMTP_USER"
+password_env = "SMTP_PASSWORD"
+
+[[subscribers]]
+name = "magnets"
+slack_channel = "#ree-alerts"
+email = ["magnets-team@example.com"]
+digest_at = "08:00"
+timezone = "Asia/Shanghai"
+feed_token_env = "FEED_TOKEN_MAGNETS"
+[subscribers.watch]
+elements = ["Dy", "Tb"]
+control_codes = ["1C9*", "1E902*"]
+hs_codes = ["8505*"]
+keywords = ["钕铁硼", "NdFeB"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "regwatch.toml"
+    path.write_text(text.replace("{tmp}", str(tmp_path)), encoding="utf-8")
+    return path
+
+
+def test_defaults_work_with_no_file(tmp_path: Path) -> None:
+    settings = load_settings(None, environ={})
+    assert settings.store.url.startswith("sqlite:///")
+    assert (settings.server.host, settings.server.port) == ("127.0.0.1", 8080)
+    assert [s.name for s in settings.subscribers] == ["console"]
+    assert settings.subscribers[0].console
+    assert settings.sources.dir.name in ("sources", "_sources")
+    assert settings.now is None
+
+
+def test_contract_example_loads(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, FULL), environ={})
+    sub = settings.subscriber("magnets")
+    assert sub is not None and sub.watch is not None
+    assert sub.watch.elements == ("Dy", "Tb")
+    assert sub.digest_at == time(8, 0)
+    assert sub.email == ("magnets-team@example.com",)
+    assert settings.server.port == 9090
+    assert settings.slack is not None and settings.slack.api_url.endswith("/api/")
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[server]\nlisten = "127.0.0.1:7000"\n')
+    settings = load_settings(None, environ={"REGWATCH_CONFIG": str(path)})
+    assert settings.server.port == 7000
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[store]\nurl = 5\n", "store.url"),
+        ("[server]\nlisten = 'nonsense'\n", "server.listen"),
+        ("[serverr]\nlisten = '127.0.0.1:1'\n", "serverr"),
+        ("[slack]\ntoken = 'xoxb-123'\n", "slack.token"),
+        ("[email]\nhost='h'\nsender='a@b'\npassword='hunter2'\n", "email.password"),
+        ("[[subscribers]]\nname='a'\ntimezone='Mars/Base'\n", "subscribers[0].timezone"),
+        ("[[subscribers]]\nname='a'\n[subscribers.watch]\nelements=['EU']\n",
+         "subscribers[0].watch.elements[0]"),
+        ("[[subscribers]]\nname='a'\nslack_channel='#x'\n", "subscribers[0].slack_channel"),
+        ("[[subscribers]]\nname='a'\ndigest_at='8 o clock'\n", "subscribers[0].digest_at"),
+        ("[[subscribers]]\nname='a'\n[[subscribers]]\nname='a'\n", "subscribers[1].name"),
+        ("[delivery]\nmax_age = 'forever'\n", "delivery.max_age"),
+        ("[sources]\ndir = 'does-not-exist'\n", "sources.dir"),
+        ("[logging]\nformat = 'xml'\n", "logging.format"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), environ={})
+    assert caught.value.key == key
+    assert key in str(caught.value)
+
+
+def test_secret_in_file_is_refused_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="slack.token_env"):
+        load_settings(write(tmp_path, "[slack]\ntoken = 'xoxb-1'\n"), environ={})
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "nope.toml", environ={})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[store\n"), environ={})
+
+
+def test_now_pins_the_clock_from_flag_or_environment() -> None:
+    assert load_settings(None, now="2026-11-21T09:00:00+08:00", environ={}).now is not None
+    pinned = load_settings(None, environ={"REGWATCH_NOW": "2026-11-21T01:00:00Z"}).now
+    assert pinned is not None and pinned.utcoffset() is not None
+    with pytest.raises(ConfigError, match="offset"):
+        parse_now("2026-11-21T09:00:00")
+
+
+def test_durations() -> None:
+    assert parse_duration("15m", "k") == 900
+    assert parse_duration("2h", "k") == 7200
+    assert parse_duration(30, "k") == 30
+    assert parse_duration("1.5s", "k") == 1.5
+    with pytest.raises(ConfigError):
+        parse_duration("soon", "k")
+
+
+def test_source_overrides_are_kept_for_the_catalog() -> None:
+    settings = build_settings({"sources": {"mofcom-zcfb": {"base_url": "http://127.0.0.1:9100"}}})
+    assert settings.sources.overrides["mofcom-zcfb"]["base_url"] == "http://127.0.0.1:9100"

@@ -1,0 +1,195 @@
+"""The poll pipeline with a scripted adapter: baseline, new, revised, withdrawn, faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from monitor import store as t
+from monitor.adapters import ListedItem, PollResult, SourceState
+from monitor.clock import FixedClock
+from monitor.config import Subscriber, build_settings
+from monitor.errors import FetchError
+from monitor.models import RawNotice, SourceDef
+from monitor.pipeline import poll_source
+from monitor.runtime import Runtime
+from monitor.store import Store
+
+SOURCE = SourceDef(id="mofcom-zcfb", name="MOFCOM", kind="scripted", url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html", interval_s=900)
+BASE = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/"
+
+
+def page(number: int, title: str, body: str, *, day: date, hexid: str) -> RawNotice:
+    doc_number = f"商务部公告2025年第{number}号"
+    text = f"【发布单位】安全与管制局\n【发布文号】{doc_number}\n【发文日期】{day:%Y年%m月%d日}\n{body}"
+    return RawNotice(
+        source_id=SOURCE.id, url=f"{BASE}art_{hexid}.html", title=f"{doc_number} {title}",
+        text=text, published=day, doc_number=doc_number,
+    )
+
+
+N62 = page(62, "公布对稀土相关技术实施出口管制的决定", "一、稀土开采、冶炼分离技术（1E902.a）实施出口管制。\n本公告自公布之日起正式实施。", day=date(2025, 10, 9), hexid="a" * 32)
+N61 = page(61, "公布对境外相关稀土物项实施出口管制的决定", "对含有中国稀土成分价值比例达到0.1%的境外物项实施管制。", day=date(2025, 10, 9), hexid="b" * 32)
+N58 = page(58, "关于对部分锂电池和人造石墨负极材料相关物项实施出口管制的决定", "对锂电池相关物项实施出口管制。", day=date(2025, 10, 9), hexid="c" * 32)
+
+
+@dataclass
+class Scripted:
+    """An adapter that answers from a queue of results (or raises)."""
+
+    answers: list[Any] = field(default_factory=list)
+    options: frozenset[str] = frozenset()
+    states: list[SourceState] = field(default_factory=list)
+
+    def poll(self, source: SourceDef, fetcher: object, state: SourceState, **_: Any) -> PollResult:
+        self.states.append(state)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def listing(*notices: RawNotice, read: tuple[RawNotice, ...] | None = None) -> PollResult:
+    listed = tuple(ListedItem(n.url, n.title, n.published) for n in notices)
+    return PollResult(
+        unchanged=False, notices=notices if read is None else read, listed=listed,
+        window_start=min((n.published for n in notices if n.published), default=None) - timedelta(days=1) if notices else None,
+        requests=1 + len(notices),
+    )
+
+
+@pytest.fixture
+def adapter(monkeypatch: pytest.MonkeyPatch) -> Scripted:
+    scripted = Scripted()
+    monkeypatch.setattr("monitor.pipeline.adapters", lambda: {"scripted": scripted})
+    return scripted
+
+
+@pytest.fixture
+def rt(store: Store) -> Runtime:
+    settings = build_settings({})
+    settings = type(settings)(**{**settings.__dict__, "subscribers": (
+        Subscriber(name="everyone", console=True),
+        Subscriber(name="magnets", slack_channel="#ree", email=("m@example.com",)),
+    )})
+    return Runtime(settings=settings, store=store, clock=FixedClock(datetime(2025, 10, 9, 2, 0, tzinfo=UTC)),
+                   fetcher=None, sources={SOURCE.id: SOURCE}, channels=None)  # type: ignore[arg-type]
+
+
+def rows(store: Store, table: sa.Table) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(table)).mappings()]
+
+
+def test_first_poll_is_a_silent_baseline(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N58)]
+    outcome = poll_source(rt, SOURCE)
+    assert outcome.ok and outcome.baseline and outcome.events == ()
+    assert [n["doc_key"] for n in rows(rt.store, t.notices)] == ["MOFCOM-2025-58"]
+    assert rows(rt.store, t.events) == [] and rows(rt.store, t.outbox) == []
+    assert adapter.states[0].first_run
+
+
+def test_new_notice_makes_one_event_with_outbox_rows(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N58), listing(N62, N58, read=(N62,)), listing(N62, N58, read=(N62,))]
+    poll_source(rt, SOURCE)
+    second = poll_source(rt, SOURCE)
+    assert len(second.events) == 1
+    (event,) = rows(rt.store, t.events)
+    assert event["kind"] == "notice.new" and event["doc_key"] == "MOFCOM-2025-62"
+    assert event["item"]["_regwatch"]["notice"]["doc_key"] == "MOFCOM-2025-62"
+    outbox = {(r["subscriber"], r["channel"]) for r in rows(rt.store, t.outbox)}
+    if event["relevant"]:
+        assert outbox == {("everyone", "console"), ("magnets", "slack"), ("magnets", "email")}
+    # Seeing the same page again changes nothing.
+    third = poll_source(rt, SOURCE)
+    assert third.events == () and len(rows(rt.store, t.events)) == 1
+
+
+def test_revised_text_makes_a_diff_and_a_version(rt: Runtime, adapter: Scripted) -> None:
+    revised = RawNotice(**{**N62.__dict__, "text": N62.text.replace("1E902.a", "1E902.a、1E902.b")})
+    adapter.answers = [listing(N62), listing(N62, read=(revised,))]
+    poll_source(rt, SOURCE)
+    outcome = poll_source(rt, SOURCE)
+    assert len(outcome.events) == 1
+    (event,) = rows(rt.store, t.events)
+    assert event["kind"] == "notice.revised"
+    diff = event["item"]["_regwatch"]["diff"]
+    assert any("1E902.b" in line for line in diff["added"])
+    assert [v["version"] for v in rows(rt.store, t.versions)] == [1, 2]
+
+
+def test_markup_only_change_is_not_a_revision(rt: Runtime, adapter: Scripted) -> None:
+    spaced = RawNotice(**{**N62.__dict__, "text": N62.text.replace("\n", "\n\n  ")})
+    adapter.answers = [listing(N62), listing(N62, read=(spaced,))]
+    poll_source(rt, SOURCE)
+    assert poll_source(rt, SOURCE).events == ()
+
+
+def test_withdrawn_only_after_three_polls_without_it(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N62, N61), listing(N61), PollResult(unchanged=True), listing(N61)]
+    poll_source(rt, SOURCE)
+    assert poll_source(rt, SOURCE).events == ()
+    assert poll_source(rt, SOURCE).events == ()
+    outcome = poll_source(rt, SOURCE)
+    kinds = [e["kind"] for e in rows(rt.store, t.events)]
+    assert kinds == ["notice.withdrawn"] and len(outcome.events) == 1
+
+
+def test_reappearing_resets_the_withdrawn_count(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N62, N61), listing(N61), listing(N62, N61), listing(N61), listing(N61)]
+    for _ in range(5):
+        poll_source(rt, SOURCE)
+    assert rows(rt.store, t.events) == []
+
+
+def test_a_failed_fetch_records_health_and_keeps_the_baseline(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N62), FetchError("challenge", "HTTP 412 script challenge")]
+    poll_source(rt, SOURCE)
+    before = rows(rt.store, t.notices)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "challenge"
+    (source,) = rows(rt.store, t.sources)
+    assert source["consecutive_failures"] == 1 and "412" in source["last_error"]
+    assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
+
+
+def test_an_empty_list_where_there_were_notices_is_a_failure(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N62), PollResult(unchanged=False)]
+    poll_source(rt, SOURCE)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "empty_list"
+    assert rows(rt.store, t.events) == []
+
+
+def test_a_failed_first_poll_is_not_a_baseline(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [FetchError("connect", "refused"), listing(N62)]
+    poll_source(rt, SOURCE)
+    second = poll_source(rt, SOURCE)
+    assert second.baseline and second.events == ()
+
+
+def test_news_item_naming_a_known_notice_is_an_alias(rt: Runtime, adapter: Scripted) -> None:
+    news = RawNotice(
+        source_id=SOURCE.id, url="https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_" + "d" * 32 + ".html",
+        title="商务部新闻发言人就商务部公告2025年第62号答记者问", text="问：请介绍稀土相关技术出口管制。",
+        published=date(2025, 10, 9),
+    )
+    adapter.answers = [listing(N62), listing(news, N62, read=(news,))]
+    poll_source(rt, SOURCE)
+    assert poll_source(rt, SOURCE).events == ()
+    assert len(rows(rt.store, t.notices)) == 1
+    urls = {r["url"]: r["doc_key"] for r in rows(rt.store, t.notice_urls)}
+    assert urls[news.url] == "MOFCOM-2025-62"
+
+
+def test_backfill_is_silent(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [listing(N58), listing(N62, N61, N58, read=(N62, N61))]
+    poll_source(rt, SOURCE)
+    outcome = poll_source(rt, SOURCE, since=date(2025, 1, 1))
+    assert outcome.ok and outcome.events == ()
+    assert len(rows(rt.store, t.notices)) == 3
