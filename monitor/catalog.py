@@ -12,13 +12,12 @@ from urllib.parse import urlsplit
 from monitor.adapters import adapters
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
+from monitor.fetch import FETCH_OPTIONS
 from monitor.models import SourceDef
 
 COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url"})
-# Keys every adapter accepts: read by pipeline.py and fetch.py rather than by the adapter.
-SHARED_OPTION_KEYS = frozenset(
-    {"recheck", "politeness", "connect_timeout", "read_timeout", "max_bytes", "hosts", "user_agent"}
-)
+# Keys every source accepts whatever its kind: the Fetcher's limits and the recheck period.
+SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck"}
 
 
 def read_definitions(directory: Path) -> dict[str, dict[str, Any]]:

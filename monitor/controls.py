@@ -13,6 +13,11 @@ act on it (`NoticeFacts.affects`), counting only notices published on or before 
   2023 No. 23 from 2024-12-01, not from its publication).
 - commentary that names a suspension or extension date (a statement without a legal notice)
   never changes status; it is exposed as `announced_until` beside the legal date.
+
+A record's date is `published`, else `facts.published`, else `first_seen`; a record with none
+counts on every date. Besides the CONTRACT.md fields, each measure carries `kind`,
+`published`, `extended_by`, `repealed_by`, `announced_until`, `announced_by` and `paragraphs`
+(per 第X款 status), each control `sub_items`, `verified`, `listed_in` and `printed_in`.
 """
 
 from __future__ import annotations
@@ -388,7 +393,8 @@ def due_dates(records: Sequence[MeasureRecord], today: date) -> list[DueDate]:
 
     - effective dates other than the publication day (`notice.new` already says that one),
       unless the measure as a whole was suspended or repealed that day: it did not take effect;
-    - the day after a suspension chain ended, unless the measure was repealed by then.
+    - the day after a suspension chain ended, unless the measure was repealed by then (also
+      for a suspended measure that is not among `records`: the caller decides what to do).
     """
     known = _known(records, today)
     measures = [r for r in known if _is_measure(r)]

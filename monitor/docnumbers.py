@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 from monitor.vocab import (
+    ENGLISH_ISSUER_ALTERNATION,
     ISSUER_ALTERNATION,
+    ISSUER_RUN,
     ISSUER_BY_ALIAS,
     Folded,
     Issuer,
@@ -19,11 +21,10 @@ from monitor.vocab import (
     fold,
 )
 
-_ISSUER_RUN = rf"(?:(?:中华人民共和国)?(?:{ISSUER_ALTERNATION})[ 、,和与及]*)+"
 _ISSUER_TOKEN = re.compile(ISSUER_ALTERNATION)
 # 商务部 海关总署公告2025年第18号, 商务部公告〔2025〕18号, 商务部令2024年第1号, 国务院令第785号.
 _CN_NUMBER = re.compile(
-    rf"(?P<issuers>{_ISSUER_RUN})?(?P<form>公告|令)\s*"
+    rf"(?P<issuers>{ISSUER_RUN})?(?P<form>公告|令)\s*"
     r"(?:(?P<year>\d{4})\s*年\s*(?:度\s*)?|[〔\[(]\s*(?P<year2>\d{4})\s*[〕\])]\s*)?"
     r"第?\s*(?P<num>\d+)\s*号"
 )
@@ -42,8 +43,15 @@ _EN_DECREE = re.compile(
     re.IGNORECASE,
 )
 _HEADER_NUMBER = re.compile(
-    r"^\s*(?:【\s*(?:发布文号|发文字号|文号)\s*】|\[\s*Issuing Document Number\s*\])\s*:?\s*(?P<value>.+)$",
+    r"\s*(?:【\s*(?:发布文号|发文字号|文号)\s*】|\[\s*Issuing Document Number\s*\])"
+    r"\s*:?\s*(?P<value>.+)$",
     re.IGNORECASE,
+)
+
+
+# Issuer names printed just before "Announcement" ("MOFCOM and GAC Announcement No. 18 …").
+_EN_ISSUER_PREFIX = re.compile(
+    rf"(?:(?:the\s+)?(?:{ENGLISH_ISSUER_ALTERNATION})(?:\s*(?:,|and|&)\s*|\s+))+$", re.IGNORECASE
 )
 
 
@@ -55,7 +63,7 @@ class DocNumber:
     end: int
 
 
-def _issuers_in(run: str | None) -> tuple[Issuer, ...]:
+def issuers_in(run: str | None) -> tuple[Issuer, ...]:
     found: list[Issuer] = []
     for token in _ISSUER_TOKEN.findall(run or ""):
         issuer = ISSUER_BY_ALIAS[token]
@@ -87,7 +95,7 @@ def chinese_numbers(text: str) -> list[DocNumber]:
     """Every Chinese document number in folded `text`."""
     found: list[DocNumber] = []
     for match in _CN_NUMBER.finditer(text):
-        issuers = _issuers_in(match.group("issuers"))
+        issuers = issuers_in(match.group("issuers"))
         year = match.group("year") or match.group("year2")
         key = key_for(issuers, match.group("form"), year, match.group("num"))
         if key:
@@ -104,13 +112,16 @@ def english_numbers(text: str) -> list[DocNumber]:
     for match in _EN_NUMBER.finditer(text):
         year = match.group("year") or match.group("year2")
         number = match.group("num") or match.group("num2")
-        issuers = tuple(english_issuers(match.group(0)))
+        start = match.start()
+        prefix = _EN_ISSUER_PREFIX.search(text, max(0, start - 160), start)
+        if prefix:
+            start = prefix.start()
+        issuers = tuple(english_issuers(text[start : match.end()]))
         if not issuers:
-            before = text[max(0, match.start() - 120) : match.start()]
-            issuers = tuple(english_issuers(before))
+            issuers = tuple(english_issuers(text[max(0, start - 120) : start]))
         key = key_for(issuers, "公告", year, number)
         if key and not any(d.start <= match.start() < d.end for d in found):
-            found.append(DocNumber(key, issuers, match.start(), match.end()))
+            found.append(DocNumber(key, issuers, start, match.end()))
     return sorted(found, key=lambda d: d.start)
 
 
@@ -150,9 +161,17 @@ def header_number(lines: list[str]) -> str | None:
 
 
 def number_in_title(title: Folded) -> str | None:
-    """The title's own document number, as printed (first one the title names)."""
+    """The title's own document number, as printed, or None.
+
+    A notice title opens with its number (商务部公告2025年第62号 公布…) or carries it in
+    brackets (稀土管理条例（国务院令第785号）); a number anywhere else is one the page
+    talks about (中方暂停实施商务部公告2025年第61号), not its own.
+    """
     numbers = chinese_numbers(title.text) or english_numbers(title.text)
     if not numbers:
         return None
     first = numbers[0]
+    before = title.text[: first.start].strip()
+    if before and not before.endswith(("(", "〔", "[")):
+        return None
     return collapse(title.printed(first.start, first.end)).strip(" ,:;-") or None

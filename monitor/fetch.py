@@ -22,13 +22,14 @@ Per-source overrides, read from `SourceDef.options` (documented in sources/*.tom
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,6 +79,7 @@ _COOKIE_RELOAD = re.compile(
 _SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(rb"<[^>]*>")
 _CHALLENGE_MAX_BYTES = 64_000
+_DRAIN_MAX = 64_000
 _CHALLENGE_MAX_VISIBLE = 200
 
 
@@ -211,7 +213,10 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             wire_url = to_wire(source, current)
             self._wait_turn(_host_key(wire_url), limits.politeness_s)
-            with self._stream(wire_url, headers, limits) as response:
+            request = self._client.build_request(
+                "GET", wire_url, headers=headers, timeout=_timeout(limits)
+            )
+            with _streamed(self._client, request, wire_url) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     target = from_wire(source, urljoin(wire_url, response.headers["location"]))
                     host = (urlsplit(target).hostname or "").lower()
@@ -227,12 +232,6 @@ class Fetcher:
                 )  # fmt: skip
         raise FetchError("redirect_off_site", f"more than {MAX_REDIRECTS} redirects", url)
 
-    def _stream(self, wire_url: str, headers: dict[str, str], limits: _Limits) -> _StreamContext:
-        request = self._client.build_request(
-            "GET", wire_url, headers=headers, timeout=_timeout(limits)
-        )
-        return _StreamContext(self._client, request, wire_url)
-
     def _page(
         self,
         response: httpx.Response,
@@ -244,7 +243,7 @@ class Fetcher:
         limits: _Limits,
     ) -> Page:
         status = response.status_code
-        header_map = {k.lower(): v for k, v in response.headers.multi_items()}
+        header_map = dict(response.headers.items())  # lower-case names, repeats joined
         fetched_at = self._clock.now()
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
@@ -269,8 +268,6 @@ class Fetcher:
         body = _read_capped(response, url, limits.max_bytes)
         content_type = response.headers.get("content-type", "")
         _check_complete(response, body, url, expect, content_type)
-        if expect != "binary" and _looks_like_challenge(body):
-            raise FetchError("challenge", "JavaScript challenge page", url)
         text = _decode(body, content_type, expect, url)
         return Page(
             url=url, final_url=final_url, status=status, headers=header_map, body=body,
@@ -311,31 +308,34 @@ class Fetcher:
         )
 
 
-class _StreamContext:
+@contextlib.contextmanager
+def _streamed(client: httpx.Client, request: httpx.Request, url: str) -> Iterator[httpx.Response]:
     """`client.send(stream=True)` with transport errors mapped to FetchError reasons."""
+    try:
+        response = client.send(request, stream=True)
+    except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout) as error:
+        raise _RetryableError(FetchError("timeout", type(error).__name__, url)) from error
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as error:
+        # includes a reset first connection and "disconnected without sending a response"
+        raise _RetryableError(FetchError("connect", str(error) or repr(error), url)) from error
+    except httpx.TransportError as error:
+        raise FetchError("connect", str(error) or repr(error), url) from error
+    try:
+        yield response
+    finally:
+        _drain(response)
+        response.close()
 
-    def __init__(self, client: httpx.Client, request: httpx.Request, wire_url: str) -> None:
-        self._client = client
-        self._request = request
-        self._url = wire_url
-        self._response: httpx.Response | None = None
 
-    def __enter__(self) -> httpx.Response:
-        try:
-            self._response = self._client.send(self._request, stream=True)
-        except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout) as error:
-            raise _RetryableError(FetchError("timeout", type(error).__name__, self._url)) from error
-        except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as error:
-            # includes a reset first connection and "disconnected without a response"
-            raise _RetryableError(FetchError("connect", str(error) or type(error).__name__,
-                                        self._url)) from error  # fmt: skip
-        except httpx.TransportError as error:
-            raise FetchError("connect", str(error) or type(error).__name__, self._url) from error
-        return self._response
-
-    def __exit__(self, *exc: object) -> None:
-        if self._response is not None:
-            self._response.close()
+def _drain(response: httpx.Response) -> None:
+    """Read what is left of a small unread body (304s, redirects, error pages): closing
+    an unread response throws its kept-alive connection away."""
+    if response.is_stream_consumed:
+        return
+    length = _content_length(response)
+    if response.status_code in (204, 304) or (length is not None and length <= _DRAIN_MAX):
+        with contextlib.suppress(httpx.HTTPError):
+            response.read()
 
 
 # -- helpers (module level: pure) ------------------------------------------------------
@@ -416,7 +416,7 @@ def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _check_complete(
+def _check_complete(  # in this order: cut off, empty, challenge, unfinished HTML
     response: httpx.Response, body: bytes, url: str, expect: Expect, content_type: str
 ) -> None:
     declared = _content_length(response)
@@ -426,6 +426,8 @@ def _check_complete(
         raise _RetryableError(FetchError("truncated", f"{received} of {declared} bytes", url))
     if not body.strip():
         raise FetchError("empty_body", f"HTTP {response.status_code} with an empty body", url)
+    if expect != "binary" and _looks_like_challenge(body):
+        raise FetchError("challenge", "JavaScript challenge page", url)
     # Only pages we parse as documents, served as HTML, must be complete documents;
     # list APIs (json), feeds and attachments have no such end marker.
     if expect == "html" and "html" in content_type.lower() and not _HTML_END.search(body):

@@ -36,9 +36,7 @@ class HealthState(StrEnum):
     STALE = "stale"
 
 
-def assess_health(
-    row: Mapping[str, Any], now: datetime, operator: OperatorSettings
-) -> HealthState:
+def assess_health(row: Mapping[str, Any], now: datetime, operator: OperatorSettings) -> HealthState:
     """Pure: the health of one `sources` row at `now`.
 
     A source that never succeeded is judged by its failures only (a new source is not
@@ -82,18 +80,20 @@ def source_health_rows(
         state = assess_health(row, moment, rules)
         success = row["last_success_at"]
         attempt = row["last_attempt_at"]
-        result.append({
-            "id": row["id"],
-            "kind": row["kind"],
-            "name": row["name"],
-            "last_success_at": utc(success) if success is not None else None,
-            "last_attempt_at": utc(attempt) if attempt is not None else None,
-            "last_error": row["last_error"],
-            "last_error_reason": row["last_error_reason"],
-            "consecutive_failures": row["consecutive_failures"] or 0,
-            "state": state.value,
-            "healthy": state is HealthState.OK,
-        })
+        result.append(
+            {
+                "id": row["id"],
+                "kind": row["kind"],
+                "name": row["name"],
+                "last_success_at": utc(success) if success is not None else None,
+                "last_attempt_at": utc(attempt) if attempt is not None else None,
+                "last_error": row["last_error"],
+                "last_error_reason": row["last_error_reason"],
+                "consecutive_failures": row["consecutive_failures"] or 0,
+                "state": state.value,
+                "healthy": state is HealthState.OK,
+            }
+        )
         SOURCE_CONSECUTIVE_FAILURES.labels(row["id"]).set(row["consecutive_failures"] or 0)
         if success is not None:
             SOURCE_LAST_SUCCESS.labels(row["id"]).set(utc(success).timestamp())
@@ -114,8 +114,10 @@ def _flip(store: Store, source_id: str, *, alerted: bool) -> bool:
 def _message(row: Mapping[str, Any], state: HealthState) -> tuple[str, str]:
     source_id = row["id"]
     if state is HealthState.OK:
-        return (f"regwatch: source {source_id} recovered",
-                f"Source {source_id} is polling successfully again.")
+        return (
+            f"regwatch: source {source_id} recovered",
+            f"Source {source_id} is polling successfully again.",
+        )
     lines = [f"Source {source_id} is {state.value}."]
     if state is HealthState.FAILING:
         lines.append(f"{row['consecutive_failures']} consecutive failed polls.")

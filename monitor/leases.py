@@ -109,9 +109,7 @@ def claim_due_sources(
     return [by_id[r.id] for r in rows]
 
 
-def next_poll_time(
-    now: datetime, interval_s: float, jitter: float, rng: random.Random
-) -> datetime:
+def next_poll_time(now: datetime, interval_s: float, jitter: float, rng: random.Random) -> datetime:
     """`now` + interval, spread by ±`jitter`·interval so replicas and sources drift apart."""
     spread = max(0.0, min(jitter, 0.9))
     factor = 1.0 + (rng.uniform(-spread, spread) if spread else 0.0)
@@ -160,9 +158,7 @@ def renew_leases(
         return set(conn.scalars(statement))
 
 
-def release_leases(
-    store: Store, *, worker: str, source_ids: Collection[str] | None = None
-) -> int:
+def release_leases(store: Store, *, worker: str, source_ids: Collection[str] | None = None) -> int:
     """Give up `worker`'s leases (all, or on `source_ids`) without rescheduling.
 
     Used on shutdown for sources that were claimed but not polled, or whose poll did not

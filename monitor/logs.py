@@ -21,9 +21,12 @@ from typing import Any, TextIO
 from monitor.config import Settings
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
-_STANDARD = frozenset(
-    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))
-) | {"message", "asctime", "taskName"}
+_STANDARD = frozenset(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
+}
 # Shown first, in this order, when present.
 CONTEXT_FIELDS = ("source_id", "event_id", "subscriber", "channel", "worker")
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^/:@\s]+):[^@/\s]+@", re.I)

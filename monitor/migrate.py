@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from alembic import command
+# Alembic's INFO lines (plugins, "Context impl SQLiteImpl.") on every start are noise.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+from alembic import command  # noqa: E402
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 

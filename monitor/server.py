@@ -6,15 +6,16 @@ the thread pool so a slow database never stalls the event loop.
 
 The feed is what screening tools poll, so its hot path avoids work: a rendered body and
 its ETag are cached per (base URL, query) and reused while the store's feed version
-(newest seq, event count) is unchanged, so a revalidation costs one tiny query and never
-renders.
+(newest seq, event count) is unchanged, so a revalidation never renders; the version is
+read fresh for every request, but one read serves all the requests waiting for it
+(`_VersionProbe`). Numbers: ``python -m benchmarks feed``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-import importlib
 import json
 import logging
 import re
@@ -74,9 +75,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        _dumps({"error": code, "message": message}), status, headers, JSON_MEDIA_TYPE
-    )
+    return Response(_dumps({"error": code, "message": message}), status, headers, JSON_MEDIA_TYPE)
 
 
 def _json(
@@ -117,6 +116,39 @@ class _FeedCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+
+class _VersionProbe:
+    """The store's feed version, read in the thread pool, shared by concurrent requests.
+
+    Every caller gets an answer read after it asked (never a cached one), but callers
+    that arrive while no probe has started yet share the next probe: under load one
+    query serves a whole batch of requests instead of one query (and one thread hop) each.
+    """
+
+    def __init__(self, read: Callable[[], tuple[int, int]]) -> None:
+        self._read = read
+        self._waiting: asyncio.Task[tuple[int, int]] | None = None  # not started: joinable
+        self._running: asyncio.Task[tuple[int, int]] | None = None
+
+    async def version(self) -> tuple[int, int]:
+        if self._waiting is None:
+            task = asyncio.get_running_loop().create_task(self._probe(self._running))
+            task.add_done_callback(_retrieve)
+            self._waiting = task
+        return await asyncio.shield(self._waiting)
+
+    async def _probe(self, previous: asyncio.Task[tuple[int, int]] | None) -> tuple[int, int]:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # a probe that started before our callers asked
+        self._running, self._waiting = self._waiting, None
+        return await run_in_threadpool(self._read)
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    # Every waiter may have gone (client disconnected): mark the exception as seen.
+    if not task.cancelled():
+        task.exception()
 
 
 def _feed_query(request: Request) -> FeedQuery:
@@ -161,13 +193,12 @@ def build_app(
     cache = _FeedCache(feed_cache_size)
     schema_body = schema_bytes(FEED_ITEM_SCHEMA)
 
-    def render_if_changed(key: tuple[str, FeedQuery]) -> _Rendered:
-        version = feed_version(store)
-        entry = cache.get(key, version)
-        if entry is None:
-            body = _dumps(render_feed(store, key[1], base_url=key[0]))
-            entry = _Rendered(version, body, _etag(body))
-            cache.put(key, entry)
+    probe = _VersionProbe(lambda: feed_version(store))
+
+    def render(key: tuple[str, FeedQuery], version: tuple[int, int]) -> _Rendered:
+        body = _dumps(render_feed(store, key[1], base_url=key[0]))
+        entry = _Rendered(version, body, _etag(body))
+        cache.put(key, entry)
         return entry
 
     async def feed(request: Request) -> Response:
@@ -180,13 +211,18 @@ def build_app(
         if query.subscriber is not None:
             if not _authorized(settings, query.subscriber, request.headers.get("authorization")):
                 return _error(
-                    401, "unauthorized", "this feed needs the subscriber's bearer token",
+                    401,
+                    "unauthorized",
+                    "this feed needs the subscriber's bearer token",
                     {"WWW-Authenticate": 'Bearer realm="regwatch"'},
                 )
             cache_control, headers = "private, no-cache", {"Vary": "Authorization"}
-        base_url = f"{request.url.scheme}://{request.url.netloc}"
+        key = (f"{request.url.scheme}://{request.url.netloc}", query)
         try:
-            entry = await run_in_threadpool(render_if_changed, (base_url, query))
+            version = await probe.version()
+            entry = cache.get(key, version)
+            if entry is None:
+                entry = await run_in_threadpool(render, key, version)
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
         except (StoreError, SQLAlchemyError) as exc:
@@ -227,7 +263,9 @@ def build_app(
             log.warning("healthz: store unavailable: %s", exc)
             return Response(
                 _dumps({"status": "unavailable", "error": "store unreachable"}),
-                503, {"Cache-Control": "no-store"}, JSON_MEDIA_TYPE,
+                503,
+                {"Cache-Control": "no-store"},
+                JSON_MEDIA_TYPE,
             )
         return Response(_dumps(document), 200, {"Cache-Control": "no-store"}, JSON_MEDIA_TYPE)
 
@@ -236,28 +274,35 @@ def build_app(
         return Response(generate_latest(metrics.REGISTRY), 200, None, CONTENT_TYPE_LATEST)
 
     async def schema(request: Request) -> Response:
-        return _json(request, schema_body, _etag(schema_body), "application/schema+json",
-                     "public, max-age=3600")
+        return _json(
+            request,
+            schema_body,
+            _etag(schema_body),
+            "application/schema+json",
+            "public, max-age=3600",
+        )
 
     async def index(request: Request) -> Response:
         links = ["/feed.json", "/controls.json", "/healthz", "/metrics", "/schema/feed-item.json"]
         return Response(_dumps({"name": "regwatch", "links": links}), 200, None, JSON_MEDIA_TYPE)
 
-    return Starlette(routes=[
-        Route("/", index),
-        Route("/feed.json", feed),
-        Route("/controls.json", controls),
-        Route("/healthz", healthz),
-        Route("/metrics", metrics_endpoint),
-        Route("/schema/feed-item.json", schema),
-    ])
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/feed.json", feed),
+            Route("/controls.json", controls),
+            Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),
+            Route("/schema/feed-item.json", schema),
+        ]
+    )
 
 
 def _controls_function() -> Callable[[Store, date], dict[str, Any]]:
-    # monitor.queries is the lead's module; imported late so the server starts without it.
-    module = importlib.import_module("monitor.queries")
-    function: Callable[[Store, date], dict[str, Any]] = module.controls_document
-    return function
+    # Imported late: the controls state is a heavier module the feed never needs.
+    from monitor.queries import controls_document
+
+    return controls_document
 
 
 def _utc(value: datetime) -> datetime:
@@ -275,7 +320,9 @@ def _health(store: Store) -> dict[str, Any]:
     with store.connect() as connection:
         source_rows = connection.execute(
             sa.select(
-                sources.c.id, sources.c.last_success_at, sources.c.last_error,
+                sources.c.id,
+                sources.c.last_success_at,
+                sources.c.last_error,
                 sources.c.consecutive_failures,
             ).order_by(sources.c.id)
         ).all()
@@ -327,7 +374,9 @@ def _refresh_gauges(store: Store) -> None:
         for row in source_rows:
             metrics.SOURCE_CONSECUTIVE_FAILURES.labels(row.id).set(row.consecutive_failures)
             if row.last_success_at is not None:
-                metrics.SOURCE_LAST_SUCCESS.labels(row.id).set(_utc(row.last_success_at).timestamp())
+                metrics.SOURCE_LAST_SUCCESS.labels(row.id).set(
+                    _utc(row.last_success_at).timestamp()
+                )
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,8 +411,15 @@ class _Server(uvicorn.Server):
 
 def _config(app: Starlette, host: str, port: int, access_log: bool) -> uvicorn.Config:
     return uvicorn.Config(
-        app, host=host, port=port, lifespan="off", log_config=None, access_log=access_log,
-        backlog=2048, timeout_graceful_shutdown=5, server_header=False,
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        log_config=None,
+        access_log=access_log,
+        backlog=2048,
+        timeout_graceful_shutdown=5,
+        server_header=False,
     )
 
 
@@ -376,6 +432,8 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ConfigError("server.listen", f"cannot listen on {host}:{port}: {exc}") from exc
+    # Listening now means connections queue in the backlog until the loop accepts them.
+    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 
@@ -437,7 +495,11 @@ def start_in_thread(
 
 
 def serve(
-    settings: Settings, store: Store, clock: Clock, *, install_signal_handlers: bool = True,
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    install_signal_handlers: bool = True,
     access_log: bool = False,
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (with `install_signal_handlers`)."""
@@ -445,7 +507,8 @@ def serve(
     sock = _bind(host, port)
     bound_port = int(sock.getsockname()[1])
     app = build_app(store, settings, clock)
-    server = _Server(_config(app, host, bound_port, access_log),
-                     handle_signals=install_signal_handlers)
+    server = _Server(
+        _config(app, host, bound_port, access_log), handle_signals=install_signal_handlers
+    )
     log.info("serving on http://%s:%d", host, bound_port)
     server.run(sockets=[sock])

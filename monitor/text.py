@@ -9,9 +9,12 @@ dropped, zero-width characters removed, and the result is NFC.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from bs4 import BeautifulSoup
 from bs4.element import (
@@ -211,3 +214,32 @@ def _unique(names: Iterable[str]) -> list[str]:
         if name not in seen:
             seen.append(name)
     return seen
+
+
+# ---------------------------------------------------------------------------------------
+# Script of a text: en / zh-Hans / zh-Hant.
+
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile("[A-Za-z]")
+_T2S_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def guess_language(text: str) -> str:
+    """`en` unless CJK characters carry the text (one counts as three Latin letters); then
+    `zh-Hant` when OpenCC's t2s changes a noticeable share of them (發 鏑 國), else
+    `zh-Hans`."""
+    cjk = _CJK.findall(text)
+    if len(cjk) < 2 or len(cjk) * 3 < len(_LATIN.findall(text)):
+        return "en"
+    sample = "".join(cjk[:4000])
+    with _T2S_LOCK:
+        simplified = _t2s().convert(sample)
+    changed = sum(1 for a, b in zip(sample, simplified, strict=False) if a != b)
+    return "zh-Hant" if changed >= 2 and changed * 50 >= len(sample) else "zh-Hans"

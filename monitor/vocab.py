@@ -54,15 +54,19 @@ BY_HANS: dict[str, Element] = {e.hans: e for e in ELEMENTS}
 BY_ENGLISH: dict[str, Element] = {e.english: e for e in ELEMENTS}
 # Common in ordinary chemistry and industry, and not controlled: need rare-earth context.
 CONTEXT_ONLY = frozenset({"La", "Ce"})
+# Elements under export control (Nos. 18 and 57). Naming one makes a page relevant; naming
+# only La/Ce/Pr/Nd/Pm does not (钕玻璃激光器 in an import-subsidy list is not about rare earths).
+CONTROLLED = frozenset({"Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y"})
 HOLMIUM_HANT = "鈥"  # also what UTF-8 curly quotes become when decoded as GBK
 
 # Every element symbol, to recognise chemical formulas (NdFeB, Dy2O3, SmCo5, TbDyFe).
-PERIODIC_SYMBOLS = frozenset(
-    """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga
-    Ge As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm
-    Sm Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th
-    Pa U Np Pu Am Cm Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og""".split()
-)
+_PERIODIC_TABLE = """
+H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br
+Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho
+Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es
+Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og
+"""
+PERIODIC_SYMBOLS = frozenset(_PERIODIC_TABLE.split())
 
 # Words that make a 镧/铈 (or lanthanum/cerium) mention a rare-earth one, matched on the
 # folded line that carries the mention; rare-earth control codes count too.
@@ -74,11 +78,9 @@ HOLMIUM_CONTEXT = re.compile(r"稀土|氧化|合金|靶材|金属|元素|化合�
 # Codes.
 
 # Dual-use list codes as printed; no \b (Python counts CJK as word characters).
-CONTROL_CODE = re.compile(r"(?<![0-9A-Za-z])(\d[A-E]\d{3})((?:\.[a-z0-9]+)*)")
+CONTROL_CODE = re.compile(r"(?<![0-9A-Za-z])(\d[A-E]\d{3})(?![0-9])((?:\.[a-z0-9]+)*)")
 # The rare-earth entries of the dual-use list (timeline.md §2).
-RARE_EARTH_CODES = frozenset(
-    [f"1C9{n:02d}" for n in range(2, 14)] + ["1E902", "2B902"]
-)
+RARE_EARTH_CODES = frozenset([f"1C9{n:02d}" for n in range(2, 14)] + ["1E902", "2B902"])
 # Customs lines of rare-earth metals (280530…) and rare-earth compounds (2846…).
 RARE_EARTH_HS_PREFIXES = ("280530", "2846")
 HS_MARKER = re.compile(
@@ -93,6 +95,10 @@ HS_CODE = re.compile(r"(?<![0-9A-Za-z.])(\d{10}|\d{8})(?![0-9A-Za-z])")
 
 RARE_EARTH_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("稀土", re.compile("稀土")),
+    ("钕铁硼", re.compile("钕铁硼")),
+    ("钐钴", re.compile("钐钴")),
+    ("NdFeB", re.compile(r"NdFeB|neodymium[- ]iron[- ]boron", re.IGNORECASE)),
+    ("SmCo", re.compile(r"(?<![A-Za-z])SmCo|samarium[- ]cobalt", re.IGNORECASE)),
     ("rare earth", re.compile(r"(?<![A-Za-z])rare[\s-]?earths?(?![A-Za-z])", re.IGNORECASE)),
     ("REE", re.compile(r"(?<![A-Za-z])REEs?(?![A-Za-z])")),
     ("lanthanide", re.compile(r"(?<![A-Za-z])lanthanides?(?![A-Za-z])", re.IGNORECASE)),
@@ -113,8 +119,8 @@ class Issuer:
 ISSUERS: tuple[Issuer, ...] = (
     Issuer("商务部", "MOFCOM", ("商务部",), (r"Ministry of Commerce", r"MOFCOM")),
     Issuer("海关总署", "GACC", ("海关总署",),
-           (r"General Administration of Customs", r"GACC")),
-    Issuer("工业和信息化部", "MIIT", ("工业和信息化部", "工信部"),
+           (r"General Administration of Customs", r"(?-i:GACC|GAC)(?![A-Za-z])")),
+    Issuer("工业和信息化部", "MIIT", ("工业和信息化部", "工业和资讯化部", "工信部"),
            (r"Ministry of Industry and Information Technology", r"MIIT")),
     Issuer("科技部", "MOST", ("科学技术部", "科技部"),
            (r"Ministry of Science and Technology", r"(?-i:MOST)")),
@@ -122,12 +128,21 @@ ISSUERS: tuple[Issuer, ...] = (
            (r"State Cryptography Administration", r"(?-i:SCA)")),
     Issuer("国务院", "STATECOUNCIL", ("国务院",), (r"State Council",)),
     Issuer("不可靠实体清单工作机制", "UEL", ("不可靠实体清单工作机制",),
-           (r"(?:Unreliable Entity List )?Working Mechanism(?: (?:of|for) the Unreliable Entity List)?",)),
+           (r"(?:Unreliable Entity List )?Working Mechanism"
+            r"(?: (?:of|for) the Unreliable Entity List)?",)),
 )  # fmt: skip
 ISSUER_BY_ALIAS: dict[str, Issuer] = {alias: i for i in ISSUERS for alias in i.aliases}
 ISSUER_ALTERNATION = "|".join(
     sorted((re.escape(a) for a in ISSUER_BY_ALIAS), key=len, reverse=True)
 )
+# The issuers printed before 公告: a known one first, then known or other bodies (an
+# unlisted co-issuer must not cut the run and leave a later one to pick the series).
+_BODY = r"[\u4e00-\u9fff]{2,15}?(?:部|署|局|委员会|委|机构|院|办公室|办公厅)"
+ISSUER_RUN = (
+    rf"(?:中华人民共和国)?(?:{ISSUER_ALTERNATION})"
+    rf"(?:[ 、,和与及]*(?:中华人民共和国)?(?:{ISSUER_ALTERNATION}|{_BODY}))*[ 、,和与及]*"
+)
+ENGLISH_ISSUER_ALTERNATION = "|".join(f for i in ISSUERS for f in i.english)
 ENGLISH_ISSUER = re.compile(
     "|".join(f"(?P<i{n}>{'|'.join(i.english)})" for n, i in enumerate(ISSUERS)), re.IGNORECASE
 )
@@ -143,15 +158,17 @@ def english_issuers(text: str) -> list[Issuer]:
 
 
 # ---------------------------------------------------------------------------------------
-# Kinds of notice: title triggers, tried in this order (vocabulary.md §4 and §6: a
-# suspension names what it suspends, so suspend is tried before issue).
+# Kinds of notice. Commentary (Q&A, FAQ) first; then title triggers in this order
+# (vocabulary.md §4 and §6: a suspension names what it suspends, so suspend comes before
+# issue; catalogues before controls, as 许可证管理目录 titles also say 出口管制).
 
+COMMENTARY_TITLE = re.compile(
+    r"答记者问|答问|新闻发言人|发言人|常见问题|问题解答|答疑|问答|解读|记者会|新闻发布会|吹风会"
+    r"|(?<![A-Za-z])FAQs?(?![A-Za-z])|Q\s*&\s*A|spokes(?:person|man|woman)|press conference"
+    r"|regular briefing|answers? (?:to )?(?:reporters|journalists|questions)",
+    re.IGNORECASE,
+)
 KIND_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("commentary", re.compile(
-        r"答记者问|答问|新闻发言人|发言人|常见问题|问题解答|答疑|问答|解读|记者会|新闻发布会|吹风会"
-        r"|(?<![A-Za-z])FAQs?(?![A-Za-z])|Q\s*&\s*A|spokes(?:person|man|woman)|press conference"
-        r"|regular briefing|answers? (?:to )?(?:reporters|journalists|questions)",
-        re.IGNORECASE)),
     ("suspension", re.compile(r"暂停|suspen(?:d|sion)", re.IGNORECASE)),
     ("adjustment", re.compile(r"调整|优化|修改|修订|修正|amend|adjust|revis|optimi[sz]",
                               re.IGNORECASE)),
@@ -159,9 +176,10 @@ KIND_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unreliable_entity", re.compile(r"不可靠实体清单|unreliable entit", re.IGNORECASE)),
     ("designation", re.compile(r"管控名单|关注名单|control list|watch list", re.IGNORECASE)),
     ("license", re.compile(
-        r"目录|出口管制清单|通用许可|许可证件|许可证|catalogue|catalog|general licen[cs]e"
-        r"|export control list|licen[cs]e", re.IGNORECASE)),
-    ("control", re.compile(r"出口管制|临时管制|管制措施|export controls?|temporary control",
+        r"目录|通用许可|许可证件|许可证|catalogue|catalog|general licen[cs]e|licen[cs]e",
+        re.IGNORECASE)),
+    ("control", re.compile(r"出口管制|临时管制|管制措施|条例|管理办法|管理规定|export controls?"
+                           r"|temporary control|regulations? on",
                            re.IGNORECASE)),
     ("repeal", re.compile(r"废止|不再适用|停止执行|repeal|abolish|annul|no longer appl",
                           re.IGNORECASE)),
@@ -172,7 +190,7 @@ BODY_KIND_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
                               r"|(?:shall|will) (?:be )?suspend", re.IGNORECASE)),
     ("unreliable_entity", re.compile(r"列入不可靠实体清单|on the unreliable entity list",
                                      re.IGNORECASE)),
-    ("designation", re.compile(r"列入(?:出口管制)?(?:管控|关注)名单|移出(?:出口管制)?(?:管控|关注)名单",
+    ("designation", re.compile(r"(?:列入|移出)(?:出口管制)?(?:管控|关注)名单",
                                re.IGNORECASE)),
     ("control", re.compile(r"决定对[^。]{0,80}实施出口管制|未经许可不得出口|实施临时管制"
                            r"|decided to (?:implement|impose) export controls", re.IGNORECASE)),
@@ -180,12 +198,19 @@ BODY_KIND_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("adjustment", re.compile(r"(?:决定|现)[^。]{0,30}(?:调整|修改|修订)", re.IGNORECASE)),
 )  # fmt: skip
 
-# Verbs by which a notice acts on earlier ones (folded forms), for `affects`.
+# Verbs by which a notice acts on earlier ones (folded forms), for `affects`; "keep" marks
+# parts said to stay in force, which are not acted on. Earlier entries win overlaps.
 ACTION_VERBS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("extend", re.compile(r"继续暂停|延长[^。，,]{0,12}暂停|暂停[^。，,]{0,12}延长|延期"
-                          r"|continue to suspend|extend(?:s|ed)? the suspension|extension",
+    ("extend", re.compile(r"继续暂停|延长[^。，,]{0,12}暂停|暂停[^。，,]{0,12}延长"
+                          r"|continue to suspend|extend(?:s|ed|ing)?\s+(?:the\s+)?suspension"
+                          r"|suspension\b.{0,120}?\b(?:is|are|be|been|was)\s+extended"
+                          r"|extension\s+of\s+the\s+suspension",
                           re.IGNORECASE)),
-    ("suspend", re.compile(r"暂停|suspen(?:d|sion)", re.IGNORECASE)),
+    # 暂停期间 / 暂停期限 / "during the suspension" name the period, not the act.
+    ("suspend", re.compile(r"暂停(?!(?:实施)?(?:期间|期限|期满|届满))"
+                           r"|(?<!during the )suspen(?:d|sion)(?! period)", re.IGNORECASE)),
+    ("keep", re.compile(r"继续执行|继续实施|继续有效|仍然有效|不受影响|remains? in (?:force|effect)"
+                        r"|continues? to (?:apply|be implemented)", re.IGNORECASE)),
     ("repeal", re.compile(r"废止|不再适用|不再执行|停止执行|停止实施|失效|repeal|abolish|annul"
                           r"|no longer appl|cease to (?:apply|be implemented)", re.IGNORECASE)),
     ("amend", re.compile(r"修改|修订|修正|调整|amend|adjust|revis", re.IGNORECASE)),

@@ -243,6 +243,26 @@ def test_extension_published_after_the_lapse_suspends_again_from_its_publication
     assert status(records, "2026-11-15", "A-61") == ("suspended", "2027-11-10")
 
 
+def test_extension_published_the_day_after_the_end_leaves_no_gap() -> None:
+    records = [
+        *suspended_pair(),
+        rec(
+            "A-90",
+            "2026-11-11",
+            kind=NoticeKind.SUSPENSION,
+            affects=(extend("A-61", "2027-11-10"),),
+        ),
+    ]
+    m = measures(records, "2026-11-11")["A-61"]
+    assert (m["status"], m["suspended_until"], m["suspended_by"], m["extended_by"]) == (
+        "suspended",
+        "2027-11-10",
+        "A-70",
+        ["A-90"],
+    )
+    assert [d.doc_key for d in due_dates(records, D("2026-12-01"))] == ["A-57"]
+
+
 def test_extension_of_a_measure_never_suspended_changes_nothing() -> None:
     records = [
         rec("A-1", "2025-01-01"),
@@ -755,6 +775,8 @@ def corpus_records() -> list[MeasureRecord]:
         if path.name == "controls_expected.json" or ".big5" in path.stem or ".en" in path.stem:
             continue
         page = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(page, dict) or "labels" not in page:
+            continue  # not a labelled page (e.g. the replay schedule timeline.json)
         labels = page["labels"]
         facts = facts_from_json(labels)
         records.append(
@@ -771,8 +793,25 @@ def corpus_records() -> list[MeasureRecord]:
     return records
 
 
+# Notices whose labels decide other measures' statuses: until the corpus holds them, the
+# statuses of the measures they act on cannot be checked.
+ACTORS = {
+    "MOFCOM-2025-70": {f"MOFCOM-2025-{n}" for n in (55, 56, 57, 58, 61, 62)},
+    "MOFCOM-2025-72": {"MOFCOM-2024-46"},
+    "MOFCOM-2024-51": {"MOFCOM-2023-23"},
+}
+
+
 def test_gold_corpus_labels_match_the_expected_states_on_every_date() -> None:
     records = corpus_records()
-    if not any(r.doc_key in EXPECTED["2026-11-21"] for r in records):
+    held = {r.doc_key for r in records}
+    if not held & set(EXPECTED["2026-11-21"]):
         pytest.skip("no gold-corpus page of a timeline measure yet")
+    missing = sorted(
+        actor
+        for actor, acted_on in ACTORS.items()
+        if held & acted_on - {actor} and actor not in held
+    )
+    if missing:
+        pytest.skip(f"gold corpus still lacks {', '.join(missing)}")
     assert mismatches(records) == []

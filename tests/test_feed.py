@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -19,9 +19,9 @@ from monitor.feed import (
 from monitor.models import (
     Affect,
     AffectAction,
+    Effective,
     Event,
     EventKind,
-    Effective,
     Notice,
     NoticeFacts,
     NoticeKind,
@@ -33,8 +33,14 @@ from tests.support.feed_schema import assert_valid_feed, assert_valid_item
 
 BASE = "http://127.0.0.1:8080"
 DETECTED = datetime(2025, 10, 9, 3, 15, tzinfo=UTC)
-SUSPENDED = ("MOFCOM-2025-55", "MOFCOM-2025-56", "MOFCOM-2025-57", "MOFCOM-2025-58",
-             "MOFCOM-2025-61", "MOFCOM-2025-62")
+SUSPENDED = (
+    "MOFCOM-2025-55",
+    "MOFCOM-2025-56",
+    "MOFCOM-2025-57",
+    "MOFCOM-2025-58",
+    "MOFCOM-2025-61",
+    "MOFCOM-2025-62",
+)
 
 
 def _url(slug: str) -> str:
@@ -116,8 +122,10 @@ NO_70 = Notice(
     ),
     verdict=Verdict(
         relevant=True,
-        matched=("suspends rare-earth measure MOFCOM-2025-61",
-                 "suspends rare-earth measure MOFCOM-2025-62"),
+        matched=(
+            "suspends rare-earth measure MOFCOM-2025-61",
+            "suspends rare-earth measure MOFCOM-2025-62",
+        ),
     ),
 )
 
@@ -155,31 +163,64 @@ def sample_events() -> list[Event]:
     return [
         Event("evt-62-new", EventKind.NOTICE_NEW, "mofcom-zcfb", DETECTED, NO_62, True),
         Event("evt-58-new", EventKind.NOTICE_NEW, "mofcom-zcfb", DETECTED, NO_58, False),
-        Event("evt-62-rev", EventKind.NOTICE_REVISED, "mofcom-zcfb",
-              DETECTED + timedelta(days=2), NO_62, True, diff=REVISION),
-        Event("evt-61-eff", EventKind.MEASURE_EFFECTIVE, "mofcom-zcfb",
-              datetime(2025, 11, 30, 16, 0, 5, tzinfo=UTC), NO_61, True,
-              due_date=date(2025, 12, 1), cause_doc_key="MOFCOM-2025-61"),
-        Event("evt-70-new", EventKind.NOTICE_NEW, "mofcom-zcfb",
-              datetime(2025, 11, 7, 12, 40, tzinfo=UTC), NO_70, True),
-        Event("evt-61-lapse", EventKind.MEASURE_SUSPENSION_ENDED, "mofcom-zcfb",
-              datetime(2026, 11, 10, 16, 0, 5, tzinfo=UTC), NO_61, True,
-              due_date=date(2026, 11, 11), cause_doc_key="MOFCOM-2025-70"),
+        Event(
+            "evt-62-rev",
+            EventKind.NOTICE_REVISED,
+            "mofcom-zcfb",
+            DETECTED + timedelta(days=2),
+            NO_62,
+            True,
+            diff=REVISION,
+        ),
+        Event(
+            "evt-61-eff",
+            EventKind.MEASURE_EFFECTIVE,
+            "mofcom-zcfb",
+            datetime(2025, 11, 30, 16, 0, 5, tzinfo=UTC),
+            NO_61,
+            True,
+            due_date=date(2025, 12, 1),
+            cause_doc_key="MOFCOM-2025-61",
+        ),
+        Event(
+            "evt-70-new",
+            EventKind.NOTICE_NEW,
+            "mofcom-zcfb",
+            datetime(2025, 11, 7, 12, 40, tzinfo=UTC),
+            NO_70,
+            True,
+        ),
+        Event(
+            "evt-61-lapse",
+            EventKind.MEASURE_SUSPENSION_ENDED,
+            "mofcom-zcfb",
+            datetime(2026, 11, 10, 16, 0, 5, tzinfo=UTC),
+            NO_61,
+            True,
+            due_date=date(2026, 11, 11),
+            cause_doc_key="MOFCOM-2025-70",
+        ),
     ]
 
 
 def insert_events(
-    store: Store, batch: Iterable[Event], recipients_of: dict[str, Sequence[str]] | None = None
+    store: Store, batch: Iterable[Event], recipients_of: Mapping[str, Sequence[str]] | None = None
 ) -> None:
     """Store events the way the pipeline does: one row each, item frozen, plus recipients."""
     recipients_of = recipients_of or {}
     with store.begin() as connection:
         for event in batch:
-            connection.execute(events.insert().values(
-                id=event.id, kind=event.kind.value, doc_key=event.notice.doc_key,
-                source_id=event.source_id, detected_at=event.detected_at,
-                relevant=event.relevant, item=item_for_event(event),
-            ))
+            connection.execute(
+                events.insert().values(
+                    id=event.id,
+                    kind=event.kind.value,
+                    doc_key=event.notice.doc_key,
+                    source_id=event.source_id,
+                    detected_at=event.detected_at,
+                    relevant=event.relevant,
+                    item=item_for_event(event),
+                )
+            )
             for name in recipients_of.get(event.id, ()):
                 connection.execute(recipients.insert().values(event_id=event.id, subscriber=name))
 
@@ -229,16 +270,23 @@ def test_new_notice_item_has_the_contract_shape() -> None:
         "affects": [],
     }
     text = item["content_text"]
-    for part in ("New notice", "商务部公告2025年第62号", "MOFCOM-2025-62", "Sm, Dy",
-                 "1E902.a, 1E902.b", "2025-10-09"):
+    for part in (
+        "New notice",
+        "商务部公告2025年第62号",
+        "MOFCOM-2025-62",
+        "Sm, Dy",
+        "1E902.a, 1E902.b",
+        "2025-10-09",
+    ):
         assert part in text
 
 
 def test_suspension_item_lists_what_it_suspends_and_until_when() -> None:
     item = item_for_event(by_id("evt-70-new"))
     assert_valid_item(item)
-    assert item["title"] == ("商务部 海关总署公告2025年第70号 "
-                             "关于暂停实施商务部公告2025年第55号等公告的公告")
+    assert item["title"] == (
+        "商务部 海关总署公告2025年第70号 关于暂停实施商务部公告2025年第55号等公告的公告"
+    )
     assert item["_regwatch"]["notice"]["issuers"] == ["商务部", "海关总署"]
     assert item["_regwatch"]["notice"]["kind"] == "suspension"
     assert item["_regwatch"]["affects"] == [
@@ -248,6 +296,7 @@ def test_suspension_item_lists_what_it_suspends_and_until_when() -> None:
     assert item["tags"] == ["rare-earth", "notice.new"]
     assert "Suspends MOFCOM-2025-55, MOFCOM-2025-56" in item["content_text"]
     assert "MOFCOM-2025-62 until 2026-11-10." in item["content_text"]
+    assert "Rare-earth relevant: suspends rare-earth measure MOFCOM-2025-61" in item["content_text"]
 
 
 def test_revised_item_carries_the_diff_and_counts_passages() -> None:
@@ -273,7 +322,7 @@ def test_measure_items_name_the_date_that_arrived() -> None:
     assert "takes effect on 2025-12-01 (第一款、第二款)" in effective["content_text"]
     assert lapsed["_regwatch"]["event"] == "measure.suspension_ended"
     assert lapsed["_regwatch"]["cause"] == "MOFCOM-2025-70"
-    assert "2026-11-11" in lapsed["content_text"]
+    assert "applies again from 2026-11-11" in lapsed["content_text"]
     assert "by MOFCOM-2025-70" in lapsed["content_text"]
 
 
@@ -299,7 +348,12 @@ def test_title_does_not_repeat_a_number_the_title_already_has() -> None:
 def test_notice_without_number_is_titled_and_keyed_by_itself() -> None:
     url = "https://www.mofcom.gov.cn/syxwfb/art/2025/art_1a2b3c.html"
     notice = replace(
-        NO_62, doc_key=url, doc_number=None, url=url, urls=(), title="商务部新闻发言人答记者问",
+        NO_62,
+        doc_key=url,
+        doc_number=None,
+        url=url,
+        urls=(),
+        title="商务部新闻发言人答记者问",
         facts=replace(NO_62.facts, doc_number=None, doc_key=None, kind=NoticeKind.COMMENTARY),
     )
     item = item_for_event(replace(by_id("evt-62-new"), notice=notice))
@@ -318,7 +372,7 @@ def test_detected_at_is_rendered_in_utc() -> None:
 def test_schema_rejects_a_broken_item() -> None:
     item = item_for_event(by_id("evt-62-new"))
     item["_regwatch"]["event"] = "notice.deleted"
-    with pytest.raises(AssertionError, match="notice.deleted"):
+    with pytest.raises(AssertionError, match=r"notice\.deleted"):
         assert_valid_item(item)
     revised_without_diff = item_for_event(by_id("evt-62-rev"))
     del revised_without_diff["_regwatch"]["diff"]
@@ -331,11 +385,15 @@ def test_schema_rejects_a_broken_item() -> None:
 
 @pytest.fixture
 def filled(store: Store) -> Store:
-    insert_events(store, sample_events(), {
-        "evt-62-new": ["magnets", "tech"],
-        "evt-70-new": ["magnets"],
-        "evt-61-lapse": ["tech"],
-    })
+    insert_events(
+        store,
+        sample_events(),
+        {
+            "evt-62-new": ["magnets", "tech"],
+            "evt-70-new": ["magnets"],
+            "evt-61-lapse": ["tech"],
+        },
+    )
     return store
 
 
@@ -375,8 +433,9 @@ def test_since_gives_only_later_events(filled: Store) -> None:
     assert ids(doc) == ["evt-61-lapse", "evt-70-new", "evt-61-eff"]
     assert ids(feed_document(filled, base_url=BASE, since="evt-61-lapse")) == []
     # the since event itself need not be in the filtered feed
-    assert ids(feed_document(filled, base_url=BASE, since="evt-58-new", subscriber="magnets")) \
-        == ["evt-70-new"]
+    assert ids(feed_document(filled, base_url=BASE, since="evt-58-new", subscriber="magnets")) == [
+        "evt-70-new"
+    ]
 
 
 def test_unknown_since_is_a_usage_error(filled: Store) -> None:
@@ -384,8 +443,9 @@ def test_unknown_since_is_a_usage_error(filled: Store) -> None:
         feed_document(filled, base_url=BASE, since="no-such-event")
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 501}, {"before_seq": 0},
-                                    {"subscriber": ""}, {"since": ""}])
+@pytest.mark.parametrize(
+    "kwargs", [{"limit": 0}, {"limit": 501}, {"before_seq": 0}, {"subscriber": ""}, {"since": ""}]
+)
 def test_bad_arguments_are_usage_errors(store: Store, kwargs: dict[str, Any]) -> None:
     with pytest.raises(UsageError):
         feed_document(store, base_url=BASE, **kwargs)
@@ -395,8 +455,12 @@ def _follow(store: Store, doc: dict[str, Any]) -> dict[str, Any]:
     query = parse_qs(urlsplit(doc["next_url"]).query)
     one = {k: v[0] for k, v in query.items()}
     return feed_document(
-        store, base_url=BASE, subscriber=one.get("subscriber"), since=one.get("since"),
-        all_events=one.get("all") == "1", limit=int(one.get("limit", 50)),
+        store,
+        base_url=BASE,
+        subscriber=one.get("subscriber"),
+        since=one.get("since"),
+        all_events=one.get("all") == "1",
+        limit=int(one.get("limit", 50)),
         before_seq=int(one["before"]),
     )
 

@@ -66,10 +66,13 @@ class Recorder:
         return item
 
 
-def html(body: bytes = PAGE, status: int = 200, **headers: str) -> httpx.Response:
+def html(
+    body: bytes = PAGE, status: int = 200, headers: dict[str, str] | None = None
+) -> httpx.Response:
     return httpx.Response(
-        status, headers={"Content-Type": "text/html; charset=utf-8", **headers}, content=body
-    )
+        status, headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})},
+        content=body,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -111,7 +114,7 @@ def reason(call: Callable[[], object]) -> str:
 
 def test_ok_page(fetch: Any) -> None:
     fetcher, recorder = fetch(
-        html(ETag='"abc"', **{"Last-Modified": "Thu, 09 Oct 2025 01:00:00 GMT"})
+        html(headers={"ETag": '"abc"', "Last-Modified": "Thu, 09 Oct 2025 01:00:00 GMT"})
     )
     page = fetcher.get(source(), DETAIL, headers={"Referer": INDEX})
 
@@ -270,7 +273,7 @@ def test_4xx_not_retried(fetch: Any, fake_time: FakeTime, status: int) -> None:
 
 
 def test_retry_after_is_honoured(fetch: Any, fake_time: FakeTime) -> None:
-    fetcher, _ = fetch(html(b"busy", 503, **{"Retry-After": "7"}), html())
+    fetcher, _ = fetch(html(b"busy", 503, {"Retry-After": "7"}), html())
     fetcher.get(source(), DETAIL)
     assert fake_time.sleeps == [7.0]
 
@@ -290,6 +293,13 @@ def test_200_javascript_challenge_page(fetch: Any) -> None:
     assert reason(lambda: fetcher.get(source(), DETAIL)) == "challenge"
     fetcher, _ = fetch(html((FIXTURES / "challenge-200.html").read_bytes()))
     assert reason(lambda: fetcher.get(source(), INDEX, expect="json")) == "challenge"
+
+
+def test_bare_challenge_script_without_html_end_is_a_challenge(fetch: Any) -> None:
+    script = b"<script>document.cookie='__jsl_clearance_s=1|0|x';location.reload()</script>"
+    fetcher, recorder = fetch(html(script))
+    assert reason(lambda: fetcher.get(source(), DETAIL)) == "challenge"
+    assert len(recorder.requests) == 1
 
 
 def test_real_page_with_cookie_script_is_not_a_challenge(fetch: Any) -> None:
@@ -316,7 +326,9 @@ def test_empty_bodies(fetch: Any) -> None:
 
 
 def test_short_body_against_content_length_is_truncated(fetch: Any) -> None:
-    fetcher, recorder = fetch(html(PAGE[:20], **{"Content-Length": str(len(PAGE))}), retries=1)
+    fetcher, recorder = fetch(
+        html(PAGE[:20], headers={"Content-Length": str(len(PAGE))}), retries=1
+    )
     assert reason(lambda: fetcher.get(source(), DETAIL)) == "truncated"
     assert len(recorder.requests) == 2
 

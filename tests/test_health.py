@@ -29,8 +29,10 @@ def test_ok_failing_stale() -> None:
     assert assess_health(edge, NOW, RULES) is HealthState.OK
     # Failing wins over stale; a never-polled source is not stale.
     assert assess_health({**old, "consecutive_failures": 5}, NOW, RULES) is HealthState.FAILING
-    assert assess_health({"consecutive_failures": 0, "last_success_at": None}, NOW,
-                         RULES) is HealthState.OK
+    assert (
+        assess_health({"consecutive_failures": 0, "last_success_at": None}, NOW, RULES)
+        is HealthState.OK
+    )
 
 
 def test_naive_times_from_sqlite_are_utc() -> None:
@@ -44,15 +46,26 @@ def put(store: Store, source_id: str, **values: Any) -> None:
         if exists:
             conn.execute(sa.update(sources).where(sources.c.id == source_id).values(**values))
         else:
-            conn.execute(sa.insert(sources).values(id=source_id, kind="rss", name=source_id,
-                                                   **values))
+            conn.execute(
+                sa.insert(sources).values(id=source_id, kind="rss", name=source_id, **values)
+            )
 
 
 def test_rows_for_the_sources_command_and_gauges(store: Store) -> None:
-    put(store, "good", last_success_at=NOW - timedelta(minutes=5),
-        last_attempt_at=NOW - timedelta(minutes=5))
-    put(store, "bad", consecutive_failures=4, last_error="timeout after 30s",
-        last_error_reason="timeout", last_attempt_at=NOW)
+    put(
+        store,
+        "good",
+        last_success_at=NOW - timedelta(minutes=5),
+        last_attempt_at=NOW - timedelta(minutes=5),
+    )
+    put(
+        store,
+        "bad",
+        consecutive_failures=4,
+        last_error="timeout after 30s",
+        last_error_reason="timeout",
+        last_attempt_at=NOW,
+    )
     rows = source_health_rows(store, now=NOW, operator=RULES)
     assert [r["id"] for r in rows] == ["bad", "good"]
     bad, good = rows
@@ -62,11 +75,13 @@ def test_rows_for_the_sources_command_and_gauges(store: Store) -> None:
     assert good["healthy"] is True
     assert good["last_success_at"] == NOW - timedelta(minutes=5)
     assert good["last_success_at"].tzinfo is not None
-    assert REGISTRY.get_sample_value(
-        "regwatch_source_consecutive_failures", {"source": "bad"}) == 4
-    assert REGISTRY.get_sample_value(
-        "regwatch_source_last_success_timestamp_seconds", {"source": "good"}
-    ) == (NOW - timedelta(minutes=5)).timestamp()
+    assert REGISTRY.get_sample_value("regwatch_source_consecutive_failures", {"source": "bad"}) == 4
+    assert (
+        REGISTRY.get_sample_value(
+            "regwatch_source_last_success_timestamp_seconds", {"source": "good"}
+        )
+        == (NOW - timedelta(minutes=5)).timestamp()
+    )
     assert [r["id"] for r in source_health_rows(store, now=NOW, source_ids=["good"])] == ["good"]
 
 
@@ -110,7 +125,8 @@ def test_a_failed_alert_is_tried_again(store: Store) -> None:
 
     assert check_and_alert(store, settings, FixedClock(NOW), flaky) == []
     assert check_and_alert(store, settings, FixedClock(NOW), flaky) == [
-        "regwatch: source src is failing"]
+        "regwatch: source src is failing"
+    ]
     assert calls == 2
 
 

@@ -24,8 +24,13 @@ T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
 def make_sources(n: int, interval_s: float = 600.0) -> list[SourceDef]:
     return [
-        SourceDef(id=f"s{i:03d}", name=f"Source {i}", kind="rss",
-                  url=f"http://127.0.0.1/{i}", interval_s=interval_s)
+        SourceDef(
+            id=f"s{i:03d}",
+            name=f"Source {i}",
+            kind="rss",
+            url=f"http://127.0.0.1/{i}",
+            interval_s=interval_s,
+        )
         for i in range(n)
     ]
 
@@ -48,8 +53,12 @@ def test_first_claim_creates_rows_and_takes_every_source(store: Store) -> None:
 def test_a_leased_source_is_not_claimed_by_anyone_else(store: Store) -> None:
     defs = make_sources(2)
     assert len(claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=60)) == 2
-    assert claim_due_sources(store, worker="b", now=T0 + timedelta(seconds=59),
-                             sources=defs, lease_s=60) == []
+    assert (
+        claim_due_sources(
+            store, worker="b", now=T0 + timedelta(seconds=59), sources=defs, lease_s=60
+        )
+        == []
+    )
     # …nor by the same worker again while the lease holds.
     assert claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=60) == []
 
@@ -58,12 +67,14 @@ def test_an_expired_lease_is_taken_over(store: Store) -> None:
     defs = make_sources(1)
     claim_due_sources(store, worker="killed", now=T0, sources=defs, lease_s=60)
     later = T0 + timedelta(seconds=60)
-    assert [d.id for d in claim_due_sources(store, worker="b", now=later, sources=defs,
-                                            lease_s=60)] == ["s000"]
+    assert [
+        d.id for d in claim_due_sources(store, worker="b", now=later, sources=defs, lease_s=60)
+    ] == ["s000"]
     assert row(store, "s000").lease_owner == "b"
     # The killed replica's late finish must not overwrite b's schedule.
-    assert not finish_poll(store, worker="killed", source=defs[0], now=later, jitter=0,
-                           rng=random.Random(1))
+    assert not finish_poll(
+        store, worker="killed", source=defs[0], now=later, jitter=0, rng=random.Random(1)
+    )
     assert row(store, "s000").lease_owner == "b"
     assert row(store, "s000").next_poll_at is None
 
@@ -88,8 +99,12 @@ def test_times_in_any_offset_compare_as_instants(store: Store) -> None:
     claim_due_sources(store, worker="a", now=beijing, sources=defs, lease_s=30)
     finish_poll(store, worker="a", source=defs[0], now=beijing, jitter=0, rng=random.Random(1))
     assert utc(row(store, "s000").next_poll_at) == T0 + timedelta(seconds=60)
-    assert claim_due_sources(store, worker="a", now=T0 + timedelta(seconds=59),
-                             sources=defs, lease_s=30) == []
+    assert (
+        claim_due_sources(
+            store, worker="a", now=T0 + timedelta(seconds=59), sources=defs, lease_s=30
+        )
+        == []
+    )
 
 
 def test_limit_takes_the_most_overdue_first(store: Store) -> None:
@@ -98,20 +113,26 @@ def test_limit_takes_the_most_overdue_first(store: Store) -> None:
     rng = random.Random(1)
     # s003 finished earliest, then s001, s002, s000.
     for source, offset in (("s003", 0), ("s001", 1), ("s002", 2), ("s000", 3)):
-        finish_poll(store, worker="a", source=defs[int(source[1:])],
-                    now=T0 + timedelta(seconds=offset), jitter=0, rng=rng)
+        finish_poll(
+            store,
+            worker="a",
+            source=defs[int(source[1:])],
+            now=T0 + timedelta(seconds=offset),
+            jitter=0,
+            rng=rng,
+        )
     late = T0 + timedelta(seconds=500)
     claimed = claim_due_sources(store, worker="b", now=late, sources=defs, lease_s=10, limit=2)
     assert [d.id for d in claimed] == ["s003", "s001"]
-    assert claim_due_sources(store, worker="b", now=late, sources=defs, lease_s=10,
-                             limit=0) == []
+    assert claim_due_sources(store, worker="b", now=late, sources=defs, lease_s=10, limit=0) == []
 
 
 def test_only_the_given_sources_are_claimed(store: Store) -> None:
     defs = make_sources(3)
     ensure_source_rows(store, defs)
-    claimed = claim_due_sources(store, worker="a", now=T0, sources=defs[:1], lease_s=10,
-                                exclude={"s000"})
+    claimed = claim_due_sources(
+        store, worker="a", now=T0, sources=defs[:1], lease_s=10, exclude={"s000"}
+    )
     assert claimed == []
     claimed = claim_due_sources(store, worker="a", now=T0, sources=defs[1:2], lease_s=10)
     assert [d.id for d in claimed] == ["s001"]
@@ -129,17 +150,19 @@ def test_renew_and_release(store: Store) -> None:
     defs = make_sources(3)
     claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=10)
     later = T0 + timedelta(seconds=8)
-    assert renew_leases(store, worker="a", source_ids={"s000", "s001"}, now=later,
-                        lease_s=10) == {"s000", "s001"}
+    assert renew_leases(store, worker="a", source_ids={"s000", "s001"}, now=later, lease_s=10) == {
+        "s000",
+        "s001",
+    }
     assert renew_leases(store, worker="b", source_ids={"s002"}, now=later, lease_s=10) == set()
     after_first_lease = T0 + timedelta(seconds=11)
-    claimed = claim_due_sources(store, worker="b", now=after_first_lease, sources=defs,
-                                lease_s=10)
+    claimed = claim_due_sources(store, worker="b", now=after_first_lease, sources=defs, lease_s=10)
     assert [d.id for d in claimed] == ["s002"]  # the unrenewed one
     assert release_leases(store, worker="a", source_ids={"s001"}) == 1
     assert release_leases(store, worker="a", source_ids=set()) == 0
-    assert [d.id for d in claim_due_sources(store, worker="b", now=later, sources=defs,
-                                            lease_s=10)] == ["s001"]
+    assert [
+        d.id for d in claim_due_sources(store, worker="b", now=later, sources=defs, lease_s=10)
+    ] == ["s001"]
     assert release_leases(store, worker="a") == 1  # s000
     assert row(store, "s000").lease_owner is None
 
@@ -165,8 +188,15 @@ def test_concurrent_claimers_never_share_a_source(store: Store) -> None:
         try:
             barrier.wait()
             while True:
-                got = claim_due_sources(store, worker=worker, now=T0, sources=defs, lease_s=60,
-                                        limit=3, ensure_rows=False)
+                got = claim_due_sources(
+                    store,
+                    worker=worker,
+                    now=T0,
+                    sources=defs,
+                    lease_s=60,
+                    limit=3,
+                    ensure_rows=False,
+                )
                 if not got:
                     return
                 won[worker].extend(d.id for d in got)

@@ -19,7 +19,6 @@ from monitor.text import node_text, normalise_line
 
 BEIJING_OFFSET = timezone(timedelta(hours=8))
 
-_BODY_SELECTORS = ('[ergodic="article"]', ".art-con")
 _ATTACHMENT_EXTENSIONS = (
     ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar", ".txt",
 )  # fmt: skip
@@ -85,11 +84,9 @@ def parse_detail(html: str, url: str, source_id: str) -> RawNotice:
 
 
 def _body(soup: BeautifulSoup) -> Tag | None:
-    for selector in _BODY_SELECTORS:
-        found = soup.select_one(selector)
-        if found is not None:
-            return found
-    return None
+    # [ergodic="article"] first, else .art-con: a fixed `bottonm` typo must not break us
+    found = soup.find(True, attrs={"ergodic": "article"}) or soup.find(class_="art-con")
+    return found if isinstance(found, Tag) else None
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str | None:
@@ -107,8 +104,8 @@ def _title(soup: BeautifulSoup) -> str:
     title = _meta(soup, "ArticleTitle")
     if title:
         return title
-    box = soup.select_one("div.art-title")
-    if box is not None:
+    box = soup.find("div", class_="art-title")
+    if isinstance(box, Tag):
         text = normalise_line(box.get_text(" "))
         if text:
             return text

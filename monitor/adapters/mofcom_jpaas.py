@@ -127,7 +127,7 @@ def parse_shell_ids(html: str) -> dict[str, str]:
     """jpaas ids from the column shell's `queryData="…"` / `url="…"` attributes."""
     soup = BeautifulSoup(html, "lxml")
     found: dict[str, str] = {}
-    for element in soup.find_all(attrs={"querydata": True}):
+    for element in soup.find_all(True, attrs={"querydata": True}):
         query_data = element.get("querydata")
         if isinstance(query_data, str):
             for key, value in _SHELL_PAIR.findall(query_data):
@@ -157,15 +157,16 @@ class MofcomJpaasAdapter:
         since: date | None = None,
         progress: Progress | None = None,
     ) -> PollResult:
-        return _Poll(self, source, fetcher, state, since, progress).run()
+        return _Poll(self, source, fetcher, state, since=since, progress=progress).run()
 
-    def _ids(self, source: SourceDef) -> JpaasIds | None:
+    def known_ids(self, source: SourceDef) -> JpaasIds | None:
+        """Ids read from the shell earlier in this process, else those of the options."""
         with self._lock:
             if source.id in self._discovered:
                 return self._discovered[source.id]
         return ids_from_options(source.options)
 
-    def _remember(self, source: SourceDef, ids: JpaasIds) -> None:
+    def remember(self, source: SourceDef, ids: JpaasIds) -> None:
         with self._lock:
             self._discovered[source.id] = ids
 
@@ -188,6 +189,7 @@ class _Poll:
         source: SourceDef,
         fetcher: Fetcher,
         state: SourceState,
+        *,
         since: date | None,
         progress: Progress | None,
     ) -> None:
@@ -198,8 +200,10 @@ class _Poll:
         options = source.options
         self.page_size = int(options.get("page_size", 15))
         self.headers = {"Referer": source.url}
+        # The site's script sends the list call as XHR; detail pages are plain navigations.
+        self.api_headers = dict(self.headers)
         if options.get("xhr"):
-            self.headers["X-Requested-With"] = "XMLHttpRequest"
+            self.api_headers["X-Requested-With"] = "XMLHttpRequest"
 
     def get(self, url: str, **kwargs: Any) -> Page:
         self.requests += 1
@@ -214,18 +218,16 @@ class _Poll:
         state, source = self.state, self.source
         conditional = not (state.first_run or state.recheck_due or self.since)
         validators = state.list_validators if conditional else None
-        ids, first = self.first_page(validators)
-        if conditional and (first.not_modified or first.sha256 == validators.sha256):
-            return PollResult(
-                unchanged=True, requests=self.requests,
-                list_validators=Validators(first.etag, first.last_modified, first.sha256),
-            )  # fmt: skip
+        ids, first, listing = self.first_page(validators)
         new_validators = Validators(first.etag, first.last_modified, first.sha256)
-        pages = [parse_list_answer(first.text, first.url, source)]
+        if listing is None:
+            return PollResult(unchanged=True, list_validators=new_validators,
+                              requests=self.requests)  # fmt: skip
+        pages = [listing]
         self.step(None)
         total_pages = self.total_pages(pages[0])
         while self.wants_next(pages[-1], len(pages), total_pages):
-            page = self.get(self.list_url(ids, len(pages) + 1), headers=self.headers,
+            page = self.get(self.list_url(ids, len(pages) + 1), headers=self.api_headers,
                             expect="json")  # fmt: skip
             pages.append(parse_list_answer(page.text, page.url, source))
             self.step(None)
@@ -242,27 +244,23 @@ class _Poll:
     def list_url(self, ids: JpaasIds, page_no: int) -> str:
         return list_api_url(self.source.url, ids, page_no, self.page_size)
 
-    def first_page(self, validators: Validators | None) -> tuple[JpaasIds, Page]:
-        ids = self.adapter._ids(self.source)
-        if ids is None:
-            ids = self.discover()
+    def first_page(self, validators: Validators | None) -> tuple[JpaasIds, Page, ListPage | None]:
+        """Page 1; its listing is None when it is unchanged (then nothing is parsed)."""
+        ids = self.adapter.known_ids(self.source) or self.discover()
+        page = self.get(self.list_url(ids, 1), headers=self.api_headers, validators=validators,
+                        expect="json")  # fmt: skip
+        if validators is not None and (page.not_modified or page.sha256 == validators.sha256):
+            return ids, page, None
         try:
-            page = self.fetch_first(ids, validators)
+            return ids, page, parse_list_answer(page.text, page.url, self.source)
         except FetchError as error:
             if error.reason != "bad_envelope":
                 raise
             found = self.discover()
             if found == ids:
                 raise
-            ids, page = found, self.fetch_first(found, validators)
-        return ids, page
-
-    def fetch_first(self, ids: JpaasIds, validators: Validators | None) -> Page:
-        page = self.get(self.list_url(ids, 1), headers=self.headers, validators=validators,
-                        expect="json")  # fmt: skip
-        if not page.not_modified:
-            parse_list_answer(page.text, page.url, self.source)  # envelope check only
-        return page
+        page = self.get(self.list_url(found, 1), headers=self.api_headers, expect="json")
+        return found, page, parse_list_answer(page.text, page.url, self.source)
 
     def discover(self) -> JpaasIds:
         """Read the ids from the column shell (also collects the site's cookies)."""
@@ -270,7 +268,7 @@ class _Poll:
         ids = ids_from_options(self.source.options, parse_shell_ids(shell.text))
         if ids is None:
             raise ParseError("layout", "column shell has no jpaas ids", self.source.url)
-        self.adapter._remember(self.source, ids)
+        self.adapter.remember(self.source, ids)
         log.info("%s: jpaas ids read from the column shell: %s", self.source.id, ids)
         return ids
 

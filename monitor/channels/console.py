@@ -35,7 +35,9 @@ def _plain(mrkdwn: str, *, color: bool, links: list[str]) -> str:
         return match.group(2)
 
     text = _LINK.sub(keep_label, mrkdwn)
-    text = _BOLD.sub((lambda m: f"{_BOLD_ON}{m.group(1)}{_OFF}") if color else (lambda m: m.group(1)), text)
+    text = _BOLD.sub(
+        (lambda m: f"{_BOLD_ON}{m.group(1)}{_OFF}") if color else (lambda m: m.group(1)), text
+    )
     return _unescape(text)
 
 
@@ -55,6 +57,7 @@ def render_terminal(message: SlackMessage, *, color: bool = False) -> str:
     links: list[str] = []
     lines: list[str] = []
     footer: list[str] = []
+    sections = 0
     for block in message.blocks:
         kind = block.get("type")
         if kind == "header":
@@ -66,7 +69,9 @@ def render_terminal(message: SlackMessage, *, color: bool = False) -> str:
             if isinstance(text, Mapping):
                 body = _plain(str(text.get("text", "")), color=color, links=links)
                 if block.get("block_id") != "link":  # its URL is listed under "Link:"
-                    lines += [_quote(line) for line in body.splitlines()]
+                    indent = "" if sections == 0 else "  "  # title and summary stand out
+                    lines += [indent + _quote(line) for line in body.splitlines()]
+                sections += 1
             for field in block.get("fields", ()):
                 lines += _field_lines(field, color=color, links=links)
         elif kind == "context":

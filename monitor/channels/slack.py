@@ -42,9 +42,15 @@ MAX_FIELDS = 10
 MAX_HEADER = 150
 ELLIPSIS = "…"
 # Slack errors after which the same request may succeed later; everything else is permanent.
-TRANSIENT_ERRORS = frozenset({
-    "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
-})
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,11 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": clip(alert.headline, MAX_HEADER), "emoji": False},
+            "text": {
+                "type": "plain_text",
+                "text": clip(alert.headline, MAX_HEADER),
+                "emoji": False,
+            },
         },
     ]
     intro = f"*{link(alert.url, alert.title or alert.label)}*"
@@ -117,8 +127,7 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
     fields = [
         f
         for f in (
-            _field("What happened", alert.happened),
-            _field("Document", alert.label if alert.label != alert.title else alert.doc_key),
+            _field("Document", alert.doc_key),
             _field("Kind", alert.kind),
             _field("Published", alert.published),
             _field("Issuers", alert.issuers, "、"),
@@ -138,10 +147,16 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
     if alert.removed:
         blocks.append(_section("*Removed*\n" + _quoted(alert.removed)))
     if alert.url:
-        blocks.append({**_section(link(alert.url, "Open the notice") + f"  {escape(alert.url)}"),
-                       "block_id": "link"})
+        blocks.append(
+            {
+                **_section(link(alert.url, "Open the notice") + f"  {escape(alert.url)}"),
+                "block_id": "link",
+            }
+        )
     context = " · ".join(
-        p for p in ("regwatch", alert.event, alert.source, alert.detected, f"event {alert.event_id}") if p
+        p
+        for p in ("regwatch", alert.event, alert.source, alert.detected, f"event {alert.event_id}")
+        if p
     )
     blocks.append({"type": "context", "elements": [_mrkdwn(escape(context))]})
     return blocks[:MAX_BLOCKS]
@@ -238,7 +253,8 @@ class SlackChannel:
         if not token:
             raise ConfigError(
                 "slack.token_env",
-                f"the Slack bot token is missing: set the environment variable {settings.token_env}",
+                "the Slack bot token is missing: set the environment variable "
+                f"{settings.token_env}",
             )
         self.settings = settings
         base_url = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"

@@ -27,7 +27,12 @@ GROUPS: Mapping[str, str] = {
     "other": "Other changes",
 }
 
-_ACTION_PAST = {"suspend": "suspended", "repeal": "repealed", "amend": "amended", "extend": "extended"}
+_ACTION_PAST = {
+    "suspend": "suspended",
+    "repeal": "repealed",
+    "amend": "amended",
+    "extend": "extended",
+}
 _KIND_LABEL = {
     "control": "control",
     "suspension": "suspension",
@@ -72,6 +77,11 @@ class Alert:
     @property
     def headline(self) -> str:
         return f"{self.label} — {self.happened}"
+
+    @property
+    def subtitle(self) -> str:
+        """The title without the document number it starts with (the label shows it)."""
+        return title_without_number(self)
 
 
 def _section(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -141,7 +151,8 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
     if event == "measure.effective":
         due = _text(meta.get("due_date"))
         scopes = [
-            str(e.get("scope")) for e in notice.get("effective") or ()
+            str(e.get("scope"))
+            for e in notice.get("effective") or ()
             if isinstance(e, Mapping) and e.get("from") == due and e.get("scope")
         ]
         scope = f" ({'; '.join(scopes)})" if scopes else ""
@@ -150,8 +161,8 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
         cause = _text(meta.get("cause"))
         due = _text(meta.get("due_date"))
         by = f" by {cause}" if cause else ""
-        on = f" on {due}" if due else ""
-        return "suspension_ended", f"suspension{by} ended{on}, applies again"
+        again = f"applies again from {due}" if due else "applies again"
+        return "suspension_ended", f"suspension{by} ended; {again}"
     return "other", event or "changed"
 
 

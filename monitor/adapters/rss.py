@@ -1,0 +1,124 @@
+"""`rss`: any RSS 2.0 / Atom feed; each item becomes a RawNotice (no detail fetch).
+
+The Fetcher gets the bytes (conditional GET, politeness, size cap); feedparser only ever
+parses them from memory, never fetches. Feeds are not complete listings, so `window_start`
+stays None (nothing is inferred as withdrawn from an item dropping off a feed).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from monitor.adapters import ListedItem, PollResult, Progress, SourceState, Validators
+from monitor.errors import ParseError
+from monitor.fetch import FETCH_OPTIONS, Fetcher
+from monitor.models import Attachment, Page, RawNotice, SourceDef
+from monitor.text import guess_language, html_to_text, normalise_line
+
+BEIJING_OFFSET = timezone(timedelta(hours=8))
+RSS_OPTIONS = frozenset({"language"})
+
+
+class RssAdapter:
+    options = RSS_OPTIONS | FETCH_OPTIONS
+
+    def poll(
+        self,
+        source: SourceDef,
+        fetcher: Fetcher,
+        state: SourceState,
+        *,
+        since: date | None = None,
+        progress: Progress | None = None,
+    ) -> PollResult:
+        conditional = not (state.first_run or state.recheck_due or since)
+        validators = state.list_validators if conditional else None
+        page = fetcher.get(source, source.url, validators=validators, expect="xml")
+        new_validators = Validators(page.etag, page.last_modified, page.sha256)
+        if progress is not None:
+            progress(1, 1)
+        if validators is not None and (page.not_modified or page.sha256 == validators.sha256):
+            return PollResult(unchanged=True, list_validators=new_validators, requests=1)
+        notices = parse_feed(page, source)
+        listed = tuple(ListedItem(n.url, n.title, n.published) for n in notices)
+        wanted = [
+            n for n in notices
+            if (state.recheck_due or n.url not in state.known_urls)
+            and (since is None or n.published is None or n.published >= since)
+        ]  # fmt: skip
+        return PollResult(
+            unchanged=False, notices=tuple(wanted), listed=listed,
+            list_validators=new_validators, requests=1,
+        )  # fmt: skip
+
+
+def parse_feed(page: Page, source: SourceDef) -> list[RawNotice]:
+    """Feed bytes → one RawNotice per item with a link (first occurrence of a link wins)."""
+    parsed = feedparser.parse(
+        io.BytesIO(page.body),
+        response_headers={
+            "content-location": page.final_url,
+            "content-type": page.headers.get("content-type", "application/xml"),
+        },
+    )
+    entries = parsed.get("entries") or []
+    if not entries and (parsed.get("bozo") or not parsed.get("version")):
+        raise ParseError("layout", f"not a feed: {parsed.get('bozo_exception')!r}", page.url)
+    language = source.options.get("language")
+    notices: dict[str, RawNotice] = {}
+    for entry in entries:
+        notice = _notice(entry, page, source, language if isinstance(language, str) else None)
+        if notice is not None:
+            notices.setdefault(notice.url, notice)
+    return list(notices.values())
+
+
+def _notice(entry: Any, page: Page, source: SourceDef, language: str | None) -> RawNotice | None:
+    link = entry.get("link") or ""
+    if not link and str(entry.get("id", "")).startswith(("http://", "https://")):
+        link = entry.get("id")
+    if not link:
+        return None
+    url = urljoin(page.final_url, str(link).strip())
+    raw_title = str(entry.get("title") or "")
+    title = html_to_text(raw_title).replace("\n", " ") if "<" in raw_title else (
+        normalise_line(raw_title)
+    )  # fmt: skip
+    text = html_to_text(_body(entry)) or title
+    published_at = _moment(entry.get("published_parsed") or entry.get("updated_parsed"))
+    enclosures = tuple(
+        Attachment(url=urljoin(url, e["href"]), name=normalise_line(e.get("title") or e["href"]))
+        for e in entry.get("enclosures") or ()
+        if e.get("href")
+    )
+    return RawNotice(
+        source_id=source.id, url=url, title=title, text=text,
+        published=published_at.date() if published_at else None, published_at=published_at,
+        language=language or guess_language(f"{title}\n{text}"), attachments=enclosures,
+    )  # fmt: skip
+
+
+def _body(entry: Any) -> str:
+    contents = entry.get("content") or []
+    for content in contents:
+        value = content.get("value")
+        if value:
+            return str(value)
+    return str(entry.get("summary") or "")
+
+
+def _moment(parsed: time.struct_time | None) -> datetime | None:
+    """feedparser's UTC struct_time → Beijing-time aware datetime."""
+    if parsed is None:
+        return None
+    try:
+        moment = datetime(*parsed[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone(BEIJING_OFFSET)
