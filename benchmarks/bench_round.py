@@ -166,10 +166,14 @@ def make_all_due(store: Store) -> None:
 
 
 def unchanged_polls(columns: Sequence[Column]) -> float:
+    # One pass over the registry (get_sample_value per source would collect it 300 times).
+    names = {c.name for c in columns}
     return sum(
-        REGISTRY.get_sample_value("regwatch_polls_total",
-                                  {"source": c.name, "outcome": "unchanged"}) or 0.0
-        for c in columns
+        sample.value
+        for metric in REGISTRY.collect() if metric.name == "regwatch_polls"
+        for sample in metric.samples
+        if sample.name == "regwatch_polls_total" and sample.labels.get("outcome") == "unchanged"
+        and sample.labels.get("source") in names
     )  # fmt: skip
 
 
@@ -261,9 +265,10 @@ def three_replicas(count: int, rounds: int, per_round: int = 3) -> list[Row]:
         return [Row("3 replicas on PostgreSQL", "skipped", "", None)]
     interval_s, jitter = 4.0, 0.1
     columns = make_columns(count)
+    site = TimedSite(columns)
     with (
         postgres_schema_url() as url,
-        TimedSite(columns) as site,
+        site,
         SlackStandIn() as slack,
         tempfile.TemporaryDirectory(prefix="bench-replicas-") as tmp,
     ):
@@ -321,8 +326,11 @@ level = "WARNING"
 
             def settled() -> bool:
                 with store.connect() as conn:
-                    sent = conn.execute(sa.select(sa.func.count()).where(
-                        outbox.c.channel == "slack", outbox.c.status == "sent")).scalar()  # fmt: skip
+                    sent = conn.execute(
+                        sa.select(sa.func.count()).where(
+                            outbox.c.channel == "slack", outbox.c.status == "sent"
+                        )
+                    ).scalar()
                 return int(sent or 0) >= expected
 
             settled_in_time = wait_until(settled, 60, 0.2)
@@ -333,6 +341,11 @@ level = "WARNING"
             for log in logs:
                 log.close()
         elapsed = time.monotonic() - started
+        logged = "".join((folder / f"replica{i}.log").read_text() for i in range(3))
+        problems = Counter(
+            level for level in ("WARNING", "ERROR", "CRITICAL") for line in logged.splitlines()
+            if f'"level": "{level}"' in line
+        )  # fmt: skip
         with store.connect() as conn:
             found = set(conn.scalars(sa.select(events.c.doc_key)))
             slack_rows = conn.execute(
@@ -361,6 +374,8 @@ level = "WARNING"
         Row("sources polled twice within an interval", f"{double}", "0", double == 0),
         Row("duplicate Slack deliveries", f"{duplicates}", "0", duplicates == 0),
         Row("lost changes", f"{lost}", "0", lost == 0 and settled_in_time),
+        Row("warnings / errors logged by the replicas",
+            f"{problems['WARNING']}/{problems['ERROR'] + problems['CRITICAL']}"),
         Row("replica exit codes on SIGTERM", ",".join(map(str, codes)), "0,0,0",
             codes == [0, 0, 0]),
     ]  # fmt: skip

@@ -11,6 +11,7 @@ measure (suspends, repeals, amends or extends it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from monitor.config import Watch
 from monitor.extract import is_rare_earth_code
@@ -108,7 +109,7 @@ def watch_matches(watch: Watch | None, verdict: Verdict, texts: Sequence[str]) -
     if any(_code_matches(w, c, "") for w in watch.hs_codes for c in verdict.hs_codes):
         return True
     if watch.keywords:
-        haystack = [fold_text(t).casefold() for t in texts]
+        haystack = [_searchable(t) for t in texts]
         for keyword in watch.keywords:
             needle = fold_text(keyword).strip().casefold()
             if needle and any(needle in h for h in haystack):
@@ -117,6 +118,12 @@ def watch_matches(watch: Watch | None, verdict: Verdict, texts: Sequence[str]) -
             if symbol and symbol in verdict.elements:
                 return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _searchable(text: str) -> str:
+    """Folded and case-free; cached because every subscriber searches the same texts."""
+    return fold_text(text).casefold()
 
 
 def _code_matches(watch: str, code: str, separator: str) -> bool:

@@ -148,7 +148,7 @@ def _deliver(rt: Runtime) -> None:
 
     deliver_due(rt.store, rt.settings, rt.clock, rt.channels)
     if rt.channels.email is not None:
-        send_due_digests(rt.store, rt.settings, rt.clock, rt.channels.email)
+        send_due_digests(rt.store, rt.settings, rt.clock, rt.channels.email, channels=rt.channels)
 
 
 @cli.command()
@@ -276,7 +276,7 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
 
     Example:  regwatch digest --date 2025-10-09 --subscriber magnets
     """
-    from monitor.digest import send_digest
+    from monitor.digest import describe, send_digest
 
     with _user_errors():
         local_date = _parse_date(day, "--date")
@@ -291,8 +291,16 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
                 if not sub.email:
                     continue
                 when = local_date or (rt.clock.now().astimezone(sub.tz).date() - timedelta(days=1))
-                outcome = send_digest(rt.store, rt.settings, rt.clock, rt.channels.email, sub, when)
-                click.echo(f"{sub.name} {when}: {outcome}")
+                outcome = send_digest(
+                    rt.store,
+                    rt.settings,
+                    rt.clock,
+                    rt.channels.email,
+                    sub,
+                    when,
+                    channels=rt.channels,
+                )
+                click.echo(describe(outcome))
         finally:
             rt.close()
 
@@ -304,14 +312,18 @@ def sources(state: _State) -> None:
 
     Example:  regwatch sources
     """
+    from monitor.catalog import load_catalog
     from monitor.status import render_sources
+    from monitor.store import open_store
 
     with _user_errors():
-        rt = state.runtime()
+        settings = state.settings()
+        catalog = load_catalog(settings)
+        store = open_store(settings.store.url)
         try:
-            click.echo(render_sources(rt))
+            click.echo(render_sources(store, catalog))
         finally:
-            rt.close()
+            store.dispose()
 
 
 @cli.command()

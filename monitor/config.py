@@ -23,7 +23,27 @@ from monitor.errors import ConfigError
 CONFIG_ENV = "REGWATCH_CONFIG"
 NOW_ENV = "REGWATCH_NOW"
 DEFAULT_DATA_DIR = Path("regwatch-data")
-ELEMENT_SYMBOLS = frozenset("La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu Sc Y".split())
+ELEMENT_SYMBOLS = frozenset(
+    [
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+        "Sc",
+        "Y",
+    ]
+)
 _SECRET_KEYS = frozenset({"token", "password", "username", "feed_token", "secret", "api_key"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}

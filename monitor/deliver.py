@@ -113,8 +113,9 @@ def deliver_due(
             dead += 1
         else:
             retried += 1
-            # The channel is down or throttling: the rest of its rows wait for next time.
-            usable.remove(row.channel)
+            if outcome == "retry":
+                # The channel is down or throttling: the rest of its rows wait for next time.
+                usable.remove(row.channel)
     update_depth_gauge(store)
     return DeliveryReport(sent=sent, retried=retried, dead=dead)
 
@@ -225,7 +226,7 @@ def _deliver_one(
         )
     except Exception as exc:  # a bug in one row must not stop the others; retried, then dead
         log.exception("unexpected error delivering %s", row.event_id, extra=context)
-        return _retry(
+        _retry(
             store,
             settings,
             row,
@@ -234,6 +235,7 @@ def _deliver_one(
             retry_after_s=None,
             rng=rng,
         )
+        return "row_error"  # retried like any failure, but the channel itself may be fine
     metrics.DELIVERY_SECONDS.labels(channel=row.channel).observe(time.perf_counter() - started)
     failpoint(AFTER_SEND_BEFORE_MARK)
     with store.begin() as conn:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from monitor.vocab import (
     ENGLISH_ISSUER_ALTERNATION,
     ISSUER_ALTERNATION,
-    ISSUER_RUN,
     ISSUER_BY_ALIAS,
+    ISSUER_RUN,
     Folded,
     Issuer,
     english_issuers,

@@ -100,7 +100,7 @@ def summary_text(event: Event) -> str:
     if event.kind is EventKind.NOTICE_NEW:
         published = notice.published or notice.facts.published
         issuers = "、".join(notice.facts.issuers)
-        head = f"New notice {ident}: {notice.title.strip()}"
+        head = f"New notice {ident}: {_bare_title(notice)}"
         if published:
             head += f", published {published.isoformat()}"
         if issuers:
@@ -121,7 +121,7 @@ def summary_text(event: Event) -> str:
         due = iso_date(event.due_date)
         scopes = [e.scope for e in notice.facts.effective if e.from_ == event.due_date]
         scope = f" ({'; '.join(scopes)})" if scopes else ""
-        parts = [f"Measure {ident} takes effect on {due}{scope}: {notice.title.strip()}."]
+        parts = [f"Measure {ident} takes effect on {due}{scope}: {_bare_title(notice)}."]
     else:
         cause = f" by {event.cause_doc_key}" if event.cause_doc_key else ""
         parts = [
@@ -136,6 +136,20 @@ def summary_text(event: Event) -> str:
 
 def _squeeze(text: str) -> str:
     return "".join(text.split())
+
+
+def _bare_title(notice: Notice) -> str:
+    """The title without a leading document number (summaries name the number already)."""
+    title, number = notice.title.strip(), _squeeze(doc_number_of(notice) or "")
+    if not number or not _squeeze(title).startswith(number):
+        return title
+    matched = 0
+    for index, char in enumerate(title):
+        if matched == len(number):
+            return title[index:].strip() or title
+        if not char.isspace():
+            matched += 1
+    return title
 
 
 def _ident(notice: Notice) -> str:

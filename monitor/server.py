@@ -25,7 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -371,6 +371,11 @@ def _refresh_gauges(store: Store) -> None:
         for status in _gauge_labels["outbox"] | {"pending", "dead"}:
             metrics.OUTBOX_DEPTH.labels(status).set(depth.get(status, 0))
         _gauge_labels["outbox"].update(depth)
+        for gone in _gauge_labels["sources"] - {row.id for row in source_rows}:
+            for gauge in (metrics.SOURCE_CONSECUTIVE_FAILURES, metrics.SOURCE_LAST_SUCCESS):
+                with suppress(KeyError):
+                    gauge.remove(gone)
+        _gauge_labels["sources"] = {row.id for row in source_rows}
         for row in source_rows:
             metrics.SOURCE_CONSECUTIVE_FAILURES.labels(row.id).set(row.consecutive_failures)
             if row.last_success_at is not None:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from monitor import store as t
-from monitor.runtime import Runtime
+from monitor.models import SourceDef
+from monitor.store import Store
 
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "never"
 
 
-def render_sources(rt: Runtime) -> str:
-    with rt.store.connect() as conn:
+def render_sources(store: Store, catalog: Mapping[str, SourceDef]) -> str:
+    with store.connect() as conn:
         rows = {r["id"]: r for r in conn.execute(sa.select(t.sources)).mappings()}
         outbox: dict[str, int] = dict(
             conn.execute(sa.select(t.outbox.c.status, sa.func.count()).group_by(t.outbox.c.status))
@@ -23,7 +25,7 @@ def render_sources(rt: Runtime) -> str:
             .all()
         )
     lines = [f"{'SOURCE':<24} {'KIND':<14} {'LAST SUCCESS':<21} {'FAILS':>5}  LAST ERROR"]
-    for source_id, source in sorted(rt.sources.items()):
+    for source_id, source in sorted(catalog.items()):
         row = rows.get(source_id)
         success = _when(row["last_success_at"]) if row else "never"
         fails = row["consecutive_failures"] if row else 0

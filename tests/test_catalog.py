@@ -18,10 +18,14 @@ def test_bundled_catalog_has_the_main_source() -> None:
 
 
 def test_overrides_replace_base_url_and_interval() -> None:
-    settings = build_settings({"sources": {
-        "enabled": ["mofcom-zcfb"],
-        "mofcom-zcfb": {"base_url": "http://127.0.0.1:9100/", "interval": "10m"},
-    }})
+    settings = build_settings(
+        {
+            "sources": {
+                "enabled": ["mofcom-zcfb"],
+                "mofcom-zcfb": {"base_url": "http://127.0.0.1:9100/", "interval": "10m"},
+            }
+        }
+    )
     catalog = load_catalog(settings)
     assert list(catalog) == ["mofcom-zcfb"]
     assert catalog["mofcom-zcfb"].base_url == "http://127.0.0.1:9100"
@@ -46,10 +50,15 @@ def test_bad_overrides_name_the_key(sources: dict[str, object], key: str) -> Non
 
 def test_definition_files(tmp_path: Path) -> None:
     (tmp_path / "my-news.toml").write_text(
-        'name = "News"\nkind = "rss"\nurl = "https://example.org/feed.xml"\ninterval = "30m"\n', encoding="utf-8"
+        'name = "News"\nkind = "rss"\nurl = "https://example.org/feed.xml"\ninterval = "30m"\n',
+        encoding="utf-8",
     )
-    (tmp_path / "broken.toml").write_text('name = "B"\nkind = "gopher"\nurl = "https://x"\ninterval = "1m"\n', encoding="utf-8")
+    (tmp_path / "broken.toml").write_text(
+        'name = "B"\nkind = "gopher"\nurl = "https://x"\ninterval = "1m"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=r"broken\.toml: kind"):
         load_catalog(build_settings({"sources": {"dir": str(tmp_path)}}))
-    catalog = load_catalog(build_settings({"sources": {"dir": str(tmp_path), "enabled": ["my-news"]}}))
+    catalog = load_catalog(
+        build_settings({"sources": {"dir": str(tmp_path), "enabled": ["my-news"]}})
+    )
     assert catalog["my-news"].kind == "rss"

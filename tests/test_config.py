@@ -84,8 +84,10 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
         ("[slack]\ntoken = 'xoxb-123'\n", "slack.token"),
         ("[email]\nhost='h'\nsender='a@b'\npassword='hunter2'\n", "email.password"),
         ("[[subscribers]]\nname='a'\ntimezone='Mars/Base'\n", "subscribers[0].timezone"),
-        ("[[subscribers]]\nname='a'\n[subscribers.watch]\nelements=['EU']\n",
-         "subscribers[0].watch.elements[0]"),
+        (
+            "[[subscribers]]\nname='a'\n[subscribers.watch]\nelements=['EU']\n",
+            "subscribers[0].watch.elements[0]",
+        ),
         ("[[subscribers]]\nname='a'\nslack_channel='#x'\n", "subscribers[0].slack_channel"),
         ("[[subscribers]]\nname='a'\ndigest_at='8 o clock'\n", "subscribers[0].digest_at"),
         ("[[subscribers]]\nname='a'\n[[subscribers]]\nname='a'\n", "subscribers[1].name"),
@@ -102,7 +104,7 @@ def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
 
 
 def test_secret_in_file_is_refused_with_a_hint(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="slack.token_env"):
+    with pytest.raises(ConfigError, match=r"slack\.token_env"):
         load_settings(write(tmp_path, "[slack]\ntoken = 'xoxb-1'\n"), environ={})
 
 

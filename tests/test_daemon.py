@@ -233,7 +233,7 @@ def test_the_timer_runs_every_job_once_at_start(sqlite_store: Store) -> None:
 
 
 def test_an_accelerated_clock_runs_digests_and_health_more_often() -> None:
-    rec_jobs = Jobs(*(lambda *a: [] for _ in range(9)))  # type: ignore[arg-type]
+    rec_jobs = Jobs(*(lambda *a: [] for _ in range(9)))
     schedule = ScheduleSettings(tick_s=0.5)
     fast = Daemon(
         rec_jobs,

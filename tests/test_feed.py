@@ -343,6 +343,7 @@ def test_title_does_not_repeat_a_number_the_title_already_has() -> None:
     notice = replace(NO_62, title="商务部公告 2025年第62号 公布对稀土相关技术实施出口管制的决定")
     item = item_for_event(replace(by_id("evt-62-new"), notice=notice))
     assert item["title"] == notice.title
+    assert "New notice 商务部公告2025年第62号 (MOFCOM-2025-62): 公布对稀土" in item["content_text"]
 
 
 def test_notice_without_number_is_titled_and_keyed_by_itself() -> None:
@@ -431,11 +432,13 @@ def test_since_gives_only_later_events(filled: Store) -> None:
     doc = feed_document(filled, base_url=BASE, since="evt-62-rev")
     assert_valid_feed(doc)
     assert ids(doc) == ["evt-61-lapse", "evt-70-new", "evt-61-eff"]
-    assert ids(feed_document(filled, base_url=BASE, since="evt-61-lapse")) == []
+    newest = feed_document(filled, base_url=BASE, since="evt-61-lapse")
     # the since event itself need not be in the filtered feed
-    assert ids(feed_document(filled, base_url=BASE, since="evt-58-new", subscriber="magnets")) == [
-        "evt-70-new"
-    ]
+    magnets = feed_document(filled, base_url=BASE, since="evt-58-new", subscriber="magnets")
+    for checked in (newest, magnets):
+        assert_valid_feed(checked)
+    assert ids(newest) == []
+    assert ids(magnets) == ["evt-70-new"]
 
 
 def test_unknown_since_is_a_usage_error(filled: Store) -> None:

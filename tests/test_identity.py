@@ -13,16 +13,24 @@ def test_mentioned_doc_keys_in_every_form() -> None:
         "MOFCOM Announcement No. 18 of 2025 stays in force."
     )
     assert mentioned_doc_keys(text) == (
-        "MOFCOM-2025-70", "MOFCOM-2025-61", "MOFCOM-2025-62", "STATECOUNCIL-785", "MOFCOM-2025-18",
+        "MOFCOM-2025-70",
+        "MOFCOM-2025-61",
+        "MOFCOM-2025-62",
+        "STATECOUNCIL-785",
+        "MOFCOM-2025-18",
     )
 
 
-def raw(title: str, text: str, url: str = "https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_1.html") -> RawNotice:
+def raw(
+    title: str, text: str, url: str = "https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_1.html"
+) -> RawNotice:
     return RawNotice(source_id="s", url=url, title=title, text=text, published=date(2025, 11, 8))
 
 
 def test_news_is_an_alias_of_the_notice_its_title_names() -> None:
-    news = raw("商务部新闻发言人就商务部公告2025年第70号答记者问", "正文提到商务部公告2025年第61号。")
+    news = raw(
+        "商务部新闻发言人就商务部公告2025年第70号答记者问", "正文提到商务部公告2025年第61号。"
+    )
     facts = read_facts(news)
     known = {"MOFCOM-2025-70": 1, "MOFCOM-2025-61": 1}
     assert alias_target(facts, news, known) == "MOFCOM-2025-70"
@@ -31,7 +39,8 @@ def test_news_is_an_alias_of_the_notice_its_title_names() -> None:
 
 def test_pages_with_their_own_number_are_never_aliases() -> None:
     page = RawNotice(
-        source_id="s", url="https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_2.html",
+        source_id="s",
+        url="https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_2.html",
         title="商务部公告2025年第62号 公布对稀土相关技术实施出口管制的决定",
         text="【发布文号】商务部公告2025年第62号\n依据商务部公告2025年第61号……",
         doc_number="商务部公告2025年第62号",

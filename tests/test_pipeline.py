@@ -19,7 +19,13 @@ from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
 from monitor.store import Store
 
-SOURCE = SourceDef(id="mofcom-zcfb", name="MOFCOM", kind="scripted", url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html", interval_s=900)
+SOURCE = SourceDef(
+    id="mofcom-zcfb",
+    name="MOFCOM",
+    kind="scripted",
+    url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html",
+    interval_s=900,
+)
 BASE = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/"
 
 
@@ -27,14 +33,36 @@ def page(number: int, title: str, body: str, *, day: date, hexid: str) -> RawNot
     doc_number = f"商务部公告2025年第{number}号"
     text = f"【发布单位】安全与管制局\n【发布文号】{doc_number}\n【发文日期】{day:%Y年%m月%d日}\n{body}"
     return RawNotice(
-        source_id=SOURCE.id, url=f"{BASE}art_{hexid}.html", title=f"{doc_number} {title}",
-        text=text, published=day, doc_number=doc_number,
+        source_id=SOURCE.id,
+        url=f"{BASE}art_{hexid}.html",
+        title=f"{doc_number} {title}",
+        text=text,
+        published=day,
+        doc_number=doc_number,
     )
 
 
-N62 = page(62, "公布对稀土相关技术实施出口管制的决定", "一、稀土开采、冶炼分离技术（1E902.a）实施出口管制。\n本公告自公布之日起正式实施。", day=date(2025, 10, 9), hexid="a" * 32)
-N61 = page(61, "公布对境外相关稀土物项实施出口管制的决定", "对含有中国稀土成分价值比例达到0.1%的境外物项实施管制。", day=date(2025, 10, 9), hexid="b" * 32)
-N58 = page(58, "关于对部分锂电池和人造石墨负极材料相关物项实施出口管制的决定", "对锂电池相关物项实施出口管制。", day=date(2025, 10, 9), hexid="c" * 32)
+N62 = page(
+    62,
+    "公布对稀土相关技术实施出口管制的决定",
+    "一、稀土开采、冶炼分离技术（1E902.a）实施出口管制。\n本公告自公布之日起正式实施。",
+    day=date(2025, 10, 9),
+    hexid="a" * 32,
+)
+N61 = page(
+    61,
+    "公布对境外相关稀土物项实施出口管制的决定",
+    "对含有中国稀土成分价值比例达到0.1%的境外物项实施管制。",
+    day=date(2025, 10, 9),
+    hexid="b" * 32,
+)
+N58 = page(
+    58,
+    "关于对部分锂电池和人造石墨负极材料相关物项实施出口管制的决定",
+    "对锂电池相关物项实施出口管制。",
+    day=date(2025, 10, 9),
+    hexid="c" * 32,
+)
 
 
 @dataclass
@@ -56,8 +84,13 @@ class Scripted:
 def listing(*notices: RawNotice, read: tuple[RawNotice, ...] | None = None) -> PollResult:
     listed = tuple(ListedItem(n.url, n.title, n.published) for n in notices)
     return PollResult(
-        unchanged=False, notices=notices if read is None else read, listed=listed,
-        window_start=min((n.published for n in notices if n.published), default=None) - timedelta(days=1) if notices else None,
+        unchanged=False,
+        notices=notices if read is None else read,
+        listed=listed,
+        window_start=min((n.published for n in notices if n.published), default=None)
+        - timedelta(days=1)
+        if notices
+        else None,
         requests=1 + len(notices),
     )
 
@@ -72,12 +105,23 @@ def adapter(monkeypatch: pytest.MonkeyPatch) -> Scripted:
 @pytest.fixture
 def rt(store: Store) -> Runtime:
     settings = build_settings({})
-    settings = type(settings)(**{**settings.__dict__, "subscribers": (
-        Subscriber(name="everyone", console=True),
-        Subscriber(name="magnets", slack_channel="#ree", email=("m@example.com",)),
-    )})
-    return Runtime(settings=settings, store=store, clock=FixedClock(datetime(2025, 10, 9, 2, 0, tzinfo=UTC)),
-                   fetcher=None, sources={SOURCE.id: SOURCE}, channels=None)  # type: ignore[arg-type]
+    settings = type(settings)(
+        **{
+            **settings.__dict__,
+            "subscribers": (
+                Subscriber(name="everyone", console=True),
+                Subscriber(name="magnets", slack_channel="#ree", email=("m@example.com",)),
+            ),
+        }
+    )
+    return Runtime(
+        settings=settings,
+        store=store,
+        clock=FixedClock(datetime(2025, 10, 9, 2, 0, tzinfo=UTC)),
+        fetcher=None,
+        sources={SOURCE.id: SOURCE},
+        channels=None,
+    )  # type: ignore[arg-type]
 
 
 def rows(store: Store, table: sa.Table) -> list[dict[str, Any]]:
@@ -141,13 +185,21 @@ def test_withdrawn_only_after_three_polls_without_it(rt: Runtime, adapter: Scrip
 
 
 def test_reappearing_resets_the_withdrawn_count(rt: Runtime, adapter: Scripted) -> None:
-    adapter.answers = [listing(N62, N61), listing(N61), listing(N62, N61), listing(N61), listing(N61)]
+    adapter.answers = [
+        listing(N62, N61),
+        listing(N61),
+        listing(N62, N61),
+        listing(N61),
+        listing(N61),
+    ]
     for _ in range(5):
         poll_source(rt, SOURCE)
     assert rows(rt.store, t.events) == []
 
 
-def test_a_failed_fetch_records_health_and_keeps_the_baseline(rt: Runtime, adapter: Scripted) -> None:
+def test_a_failed_fetch_records_health_and_keeps_the_baseline(
+    rt: Runtime, adapter: Scripted
+) -> None:
     adapter.answers = [listing(N62), FetchError("challenge", "HTTP 412 script challenge")]
     poll_source(rt, SOURCE)
     before = rows(rt.store, t.notices)
@@ -158,7 +210,9 @@ def test_a_failed_fetch_records_health_and_keeps_the_baseline(rt: Runtime, adapt
     assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
 
 
-def test_an_empty_list_where_there_were_notices_is_a_failure(rt: Runtime, adapter: Scripted) -> None:
+def test_an_empty_list_where_there_were_notices_is_a_failure(
+    rt: Runtime, adapter: Scripted
+) -> None:
     adapter.answers = [listing(N62), PollResult(unchanged=False)]
     poll_source(rt, SOURCE)
     outcome = poll_source(rt, SOURCE)
@@ -175,8 +229,10 @@ def test_a_failed_first_poll_is_not_a_baseline(rt: Runtime, adapter: Scripted) -
 
 def test_news_item_naming_a_known_notice_is_an_alias(rt: Runtime, adapter: Scripted) -> None:
     news = RawNotice(
-        source_id=SOURCE.id, url="https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_" + "d" * 32 + ".html",
-        title="商务部新闻发言人就商务部公告2025年第62号答记者问", text="问：请介绍稀土相关技术出口管制。",
+        source_id=SOURCE.id,
+        url="https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_" + "d" * 32 + ".html",
+        title="商务部新闻发言人就商务部公告2025年第62号答记者问",
+        text="问：请介绍稀土相关技术出口管制。",
         published=date(2025, 10, 9),
     )
     adapter.answers = [listing(N62), listing(news, N62, read=(news,))]

@@ -144,6 +144,7 @@ def test_an_event_committed_below_the_newest_seq_still_changes_the_feed(
     _insert_at(store, 5, late)
     response = client.get("/feed.json", headers={"If-None-Match": etag})
     assert response.status_code == 200
+    assert_valid_feed(response.json())
     assert ids(response.json()) == [first.id, late.id]
 
 
@@ -177,8 +178,11 @@ def test_cached_bodies_are_kept_apart_per_host(
     filled: Store, server: ServerHandle, client: httpx.Client
 ) -> None:
     other = client.get("/feed.json", headers={"Host": "feeds.example.org"}).json()
+    own = client.get("/feed.json").json()
+    for doc in (other, own):
+        assert_valid_feed(doc)
     assert other["feed_url"] == "http://feeds.example.org/feed.json"
-    assert client.get("/feed.json").json()["feed_url"] == f"{server.url}/feed.json"
+    assert own["feed_url"] == f"{server.url}/feed.json"
 
 
 BAD_QUERIES = [

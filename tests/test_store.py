@@ -29,7 +29,9 @@ def test_migrating_twice_is_harmless(store_url: str) -> None:
 def test_times_come_back_aware_and_in_utc(store: Store) -> None:
     beijing = datetime(2025, 10, 9, 9, 30, tzinfo=timezone(timedelta(hours=8)))
     with store.begin() as conn:
-        conn.execute(sa.insert(t.sources).values(id="s", kind="rss", name="n", last_success_at=beijing))
+        conn.execute(
+            sa.insert(t.sources).values(id="s", kind="rss", name="n", last_success_at=beijing)
+        )
     with store.connect() as conn:
         value = conn.execute(sa.select(t.sources.c.last_success_at)).scalar_one()
     assert value == beijing and value.tzinfo is not None
@@ -38,7 +40,11 @@ def test_times_come_back_aware_and_in_utc(store: Store) -> None:
 
 def test_naive_times_are_refused(store: Store) -> None:
     with pytest.raises(sa.exc.StatementError), store.begin() as conn:
-        conn.execute(sa.insert(t.sources).values(id="s", kind="rss", name="n", last_success_at=datetime(2025, 1, 1)))
+        conn.execute(
+            sa.insert(t.sources).values(
+                id="s", kind="rss", name="n", last_success_at=datetime(2025, 1, 1)
+            )
+        )
 
 
 def test_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:

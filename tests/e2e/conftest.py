@@ -33,14 +33,25 @@ class Cli:
     config: Path
     env: dict[str, str]
 
-    def __call__(self, *args: str, now: str | None = None, extra_env: dict[str, str] | None = None,
-                 timeout: float = 120) -> Result:
+    def __call__(
+        self,
+        *args: str,
+        now: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> Result:
         env = {**self.env, **(extra_env or {})}
         command = [sys.executable, "-m", "monitor", "--config", str(self.config)]
         if now:
             command += ["--now", now]
         done = subprocess.run(
-            [*command, *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO,
+            [*command, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+            cwd=REPO,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 

@@ -20,39 +20,71 @@ BEIJING = timezone(timedelta(hours=8))
 ART = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/"
 
 
-def notice_page(number: int, title: str, paragraphs: list[str], when: datetime, joint: bool = True) -> tuple[str, str, str]:
+def notice_page(
+    number: int, title: str, paragraphs: list[str], when: datetime, joint: bool = True
+) -> tuple[str, str, str]:
     issuers = "商务部 海关总署" if joint else "商务部"
     doc_number = f"{issuers}公告2025年第{number}号"
     full_title = f"{doc_number} {title}"
     html = render_detail_page(
-        title=full_title, doc_number=doc_number, issuing_unit="安全与管制局", pub=when,
+        title=full_title,
+        doc_number=doc_number,
+        issuing_unit="安全与管制局",
+        pub=when,
         paragraphs=paragraphs,
     )
     return full_title, html, doc_number
 
 
-N18 = notice_page(18, "关于对部分中重稀土相关物项实施出口管制的决定", [
-    "根据《中华人民共和国出口管制法》等法律法规的有关规定，为维护国家安全和利益，经国务院批准，决定对钐、钆、铽、镝、镥、钪、钇等7类中重稀土相关物项实施出口管制。",
-    "1C902 钐相关物项。a. 金属钐、钐钴合金。参考海关商品编号：2805301910。",
-    "1C904 铽相关物项，含铽的钕铁硼永磁材料。",
-    "本公告自公布之日起正式实施。",
-], datetime(2025, 4, 4, 18, 0, tzinfo=BEIJING))
-N55 = notice_page(55, "关于对超硬材料相关物项实施出口管制的决定", [
-    "决定对人造金刚石微粉、单晶、线锯及砂轮实施出口管制。",
-    "本公告自2025年11月8日起正式实施。",
-], datetime(2025, 10, 9, 15, 0, tzinfo=BEIJING))
-N61 = notice_page(61, "公布对境外相关稀土物项实施出口管制的决定", [
-    "境外出口经营者将含有中国原产稀土成分且价值比例达到0.1%及以上的物项再出口的，应当申请两用物项出口许可证。",
-    "本公告第一条第（一）项、第（二）项自2025年12月1日起实施，其余条款自公布之日起实施。",
-], datetime(2025, 10, 9, 9, 30, tzinfo=BEIJING), joint=False)
-N62 = notice_page(62, "公布对稀土相关技术实施出口管制的决定", [
-    "决定对稀土开采、冶炼分离、金属冶炼、磁材制造、稀土二次资源回收利用相关技术及其载体实施出口管制（1E902.a）。",
-    "本公告自公布之日起正式实施。",
-], datetime(2025, 10, 9, 9, 30, tzinfo=BEIJING), joint=False)
-N70 = notice_page(70, "关于暂停实施商务部公告2025年第55号、第56号、第57号、第58号、第61号、第62号的公告", [
-    "决定暂停实施商务部公告2025年第61号、第62号，以及商务部 海关总署公告2025年第55号、第56号、第57号、第58号，暂停至2026年11月10日。",
-    "本公告自公布之日起实施。",
-], datetime(2025, 11, 7, 20, 0, tzinfo=BEIJING))
+N18 = notice_page(
+    18,
+    "关于对部分中重稀土相关物项实施出口管制的决定",
+    [
+        "根据《中华人民共和国出口管制法》等法律法规的有关规定，为维护国家安全和利益，经国务院批准，决定对钐、钆、铽、镝、镥、钪、钇等7类中重稀土相关物项实施出口管制。",
+        "1C902 钐相关物项。a. 金属钐、钐钴合金。参考海关商品编号：2805301910。",
+        "1C904 铽相关物项，含铽的钕铁硼永磁材料。",
+        "本公告自公布之日起正式实施。",
+    ],
+    datetime(2025, 4, 4, 18, 0, tzinfo=BEIJING),
+)
+N55 = notice_page(
+    55,
+    "关于对超硬材料相关物项实施出口管制的决定",
+    [
+        "决定对人造金刚石微粉、单晶、线锯及砂轮实施出口管制。",
+        "本公告自2025年11月8日起正式实施。",
+    ],
+    datetime(2025, 10, 9, 15, 0, tzinfo=BEIJING),
+)
+N61 = notice_page(
+    61,
+    "公布对境外相关稀土物项实施出口管制的决定",
+    [
+        "境外出口经营者将含有中国原产稀土成分且价值比例达到0.1%及以上的物项再出口的，应当申请两用物项出口许可证。",
+        "本公告第一条第（一）项、第（二）项自2025年12月1日起实施，其余条款自公布之日起实施。",
+    ],
+    datetime(2025, 10, 9, 9, 30, tzinfo=BEIJING),
+    joint=False,
+)
+N62 = notice_page(
+    62,
+    "公布对稀土相关技术实施出口管制的决定",
+    [
+        "决定对稀土开采、冶炼分离、金属冶炼、磁材制造、稀土二次资源回收利用相关技术及其载体实施出口管制（1E902.a）。",
+        "本公告自公布之日起正式实施。",
+    ],
+    datetime(2025, 10, 9, 9, 30, tzinfo=BEIJING),
+    joint=False,
+)
+N70 = notice_page(
+    70,
+    "关于暂停实施商务部公告2025年第55号、第56号、第57号、第58号、第61号、第62号的公告",
+    [
+        "决定暂停实施商务部公告2025年第61号、第62号，以及商务部 海关总署公告2025年第55号、第56号、第57号、第58号，暂停至2026年11月10日。",
+        "本公告自公布之日起实施。",
+    ],
+    datetime(2025, 11, 7, 20, 0, tzinfo=BEIJING),
+)
 
 URLS = {
     18: ART + "art_9c2108ccaf754f22a34abab2fedaa944.html",
@@ -70,9 +102,11 @@ def publish(site: ReplaySite, number: int, page: tuple[str, str, str], day: date
 
 @pytest.fixture
 def cli(tmp_path: Path, site: ReplaySite, cli_env: dict[str, str]) -> Cli:
-    config = write_config(tmp_path / "regwatch.toml", f"""
+    config = write_config(
+        tmp_path / "regwatch.toml",
+        f"""
 [store]
-url = "sqlite:///{tmp_path / 'regwatch.db'}"
+url = "sqlite:///{tmp_path / "regwatch.db"}"
 
 [sources]
 enabled = ["mofcom-zcfb"]
@@ -86,7 +120,8 @@ recheck = "0s"
 [[subscribers]]
 name = "ops"
 console = true
-""")
+""",
+    )
     return Cli(config, cli_env)
 
 
@@ -95,7 +130,10 @@ def feed_ids(cli: Cli) -> list[str]:
     assert result.code == 0, result.stderr
     document = result.json()
     assert_valid_feed(document)
-    return [item["_regwatch"]["event"] + " " + item["_regwatch"]["notice"]["doc_key"] for item in document["items"]]
+    return [
+        item["_regwatch"]["event"] + " " + item["_regwatch"]["notice"]["doc_key"]
+        for item in document["items"]
+    ]
 
 
 def test_baseline_new_revised_withdrawn_faults_recovery(cli: Cli, site: ReplaySite) -> None:
@@ -113,8 +151,13 @@ def test_baseline_new_revised_withdrawn_faults_recovery(cli: Cli, site: ReplaySi
     assert sorted(feed_ids(cli)) == ["notice.new MOFCOM-2025-61", "notice.new MOFCOM-2025-62"]
     assert "2025年第62号" in second.stdout  # the console channel printed the alert
 
-    title, html, _ = N62
-    site.revise(URLS[62], html.replace("（1E902.a）", "（1E902.a）以及稀土生产线装配、调试、维护、维修、升级技术（1E902.b）"))
+    _, html, _ = N62
+    site.revise(
+        URLS[62],
+        html.replace(
+            "（1E902.a）", "（1E902.a）以及稀土生产线装配、调试、维护、维修、升级技术（1E902.b）"
+        ),
+    )
     third = cli("poll", now="2025-10-10T10:00:00+08:00")
     assert third.code == 0, third.stderr
     newest = cli("feed", "--all").json()["items"][0]["_regwatch"]
@@ -130,7 +173,16 @@ def test_baseline_new_revised_withdrawn_faults_recovery(cli: Cli, site: ReplaySi
     events_before = feed_ids(cli)
 
     publish(site, 70, N70, date(2025, 11, 7))
-    for mode in ("412", "521", "202-empty", "empty-body", "bad-envelope", "truncated", "500", "reset"):
+    for mode in (
+        "412",
+        "521",
+        "202-empty",
+        "empty-body",
+        "bad-envelope",
+        "truncated",
+        "500",
+        "reset",
+    ):
         site.set_fault(mode)
         failed = cli("poll", now="2025-11-07T21:00:00+08:00")
         assert failed.code == 3, (mode, failed.stderr)

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -133,7 +133,8 @@ def pg_url() -> Iterator[str]:
 def test_three_replicas_share_the_work_exactly_once(
     tmp_path: Path, pg_url: str, cli_env: dict[str, str]
 ) -> None:
-    with TimedSite() as site, SlackStandIn() as slack, SmtpServer() as smtp:
+    site = TimedSite()
+    with site, SlackStandIn() as slack, SmtpServer() as smtp:
         write_sources(tmp_path / "sources", site.base_url)
         config = tmp_path / "regwatch.toml"
         config.write_text(
@@ -275,7 +276,7 @@ def _run_rounds(
     smtp: SmtpServer,
     store: Store,
     replicas: list[subprocess.Popen[bytes]],
-    logs: list[IO[str]],
+    logs: Sequence[IO[str]],
 ) -> None:
     def dead() -> str | None:
         for index, process in enumerate(replicas):
@@ -294,6 +295,9 @@ def _run_rounds(
 
         return guarded
 
+    def delivered(count: int) -> Callable[[], bool]:
+        return lambda: len(slack.messages) >= count
+
     wait_for(check(lambda: len(smtp.mails) >= 1), "yesterday's digest")
     wait_for(
         check(lambda: all(len(site.list_polls()[c.name]) >= 1 for c in COLUMNS)),
@@ -301,9 +305,7 @@ def _run_rounds(
     )
     for round_no in range(1, 5):
         publish(site, COLUMNS[round_no % len(COLUMNS)], 300 + round_no, "铽")
-        wait_for(
-            check(lambda n=round_no: len(slack.messages) >= 1 + n), f"round {round_no} delivered"
-        )
+        wait_for(check(delivered(1 + round_no)), f"round {round_no} delivered")
         if round_no == 2:
             # Kill only when nothing is between "Slack said ok" and "marked sent": a kill
             # there is redelivered by design (at-least-once; same event_id in metadata).
