@@ -113,9 +113,12 @@ def cli(ctx: click.Context, config: Path | None, now: str | None) -> None:
 def poll(state: _State, source_ids: tuple[str, ...]) -> None:
     """Poll sources once, run the date checks, and deliver what is due.
 
-    \b
     Exit 0 when every source was polled, 3 when some failed (named on stderr).
-    Example:  regwatch poll mofcom-zcfb
+
+    \b
+    Examples:
+      regwatch poll                  # every enabled source
+      regwatch poll mofcom-zcfb
     """
     from monitor.clock_events import run_clock
     from monitor.pipeline import poll_source
@@ -160,7 +163,9 @@ def _deliver(rt: Runtime) -> None:
 def backfill(state: _State, since: str, source_ids: tuple[str, ...]) -> None:
     """Store a source's history back to a date, politely, without alerting.
 
-    Example:  regwatch backfill --since 2023-01-01 mofcom-zcfb
+    \b
+    Example:
+      regwatch backfill --since 2023-01-01 mofcom-zcfb
     """
     from monitor.pipeline import poll_source
 
@@ -214,7 +219,10 @@ def _progress_line(label: str) -> Iterator[Callable[[int, int | None], None]]:
 def feed(state: _State, subscriber: str | None, since: str | None, all_events: bool) -> None:
     """Print the JSON Feed of events to stdout.
 
-    Example:  regwatch feed --subscriber magnets --since notice-new-1a2b3c
+    \b
+    Examples:
+      regwatch feed --all
+      regwatch feed --subscriber magnets --since notice-new-1a2b3c
     """
     from monitor.feed import feed_document
     from monitor.store import open_store
@@ -245,7 +253,9 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
 def controls(state: _State, as_of: str | None) -> None:
     """Print what is in force on a date (measures and control codes) as JSON.
 
-    Example:  regwatch controls --as-of 2025-11-08
+    \b
+    Example:
+      regwatch controls --as-of 2025-11-08
     """
     from monitor.queries import controls_document
     from monitor.store import open_store
@@ -274,7 +284,9 @@ def controls(state: _State, as_of: str | None) -> None:
 def digest(state: _State, day: str | None, subscriber: str | None) -> None:
     """Send the daily digest email(s) for a local date now (never twice).
 
-    Example:  regwatch digest --date 2025-10-09 --subscriber magnets
+    \b
+    Example:
+      regwatch digest --date 2025-10-09 --subscriber magnets
     """
     from monitor.digest import describe, send_digest
 
@@ -310,7 +322,9 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
 def sources(state: _State) -> None:
     """List sources with health: last success, last error, consecutive failures.
 
-    Example:  regwatch sources
+    \b
+    Example:
+      regwatch --config regwatch.toml sources
     """
     from monitor.catalog import load_catalog
     from monitor.status import render_sources
@@ -331,7 +345,9 @@ def sources(state: _State) -> None:
 def serve(state: _State) -> None:
     """Run only the HTTP server (/feed.json, /controls.json, /healthz, /metrics).
 
-    Example:  regwatch --config regwatch.toml serve
+    \b
+    Example:
+      regwatch --config regwatch.toml serve
     """
     from monitor.server import serve as run_server
     from monitor.store import open_store
@@ -351,7 +367,10 @@ def run(state: _State) -> None:
     """The daemon: scheduled polls, date checks, delivery, digests, HTTP server.
 
     Stops cleanly on SIGTERM or SIGINT.
-    Example:  regwatch --config /etc/regwatch/regwatch.toml run
+
+    \b
+    Example:
+      regwatch --config /etc/regwatch/regwatch.toml run
     """
     from monitor.daemon import run_daemon
 
@@ -361,19 +380,33 @@ def run(state: _State) -> None:
 
 
 @cli.command()
-@click.option("--speed", default=None, type=float, help="Simulated seconds per real second.")
+@click.option(
+    "--speed",
+    default=None,
+    type=float,
+    help="Accepted and ignored: the demo's clock jumps to each step as soon as the daemon "
+    "has finished the previous one.",
+)
 @click.option(
     "--output",
     "output",
     default=None,
     type=click.Path(path_type=Path),
-    help="Folder for the digest .eml/.html files (default: ./demo-output).",
+    help="Folder for the digest emails (.eml and .html), feed.json and controls.json "
+    "(default: demo-output in the current folder).",
 )
 @pass_state
 def demo(state: _State, speed: float | None, output: Path | None) -> None:
     """The offline walk-through: a replay of MOFCOM's rare-earth notices, end to end.
 
-    Example:  regwatch demo
+    Replays 2025 No. 18 to the 2026-11-10 lapse through the real daemon on a temporary
+    store, shows the Slack alerts, writes the digest emails and prints the controls state.
+    No network and no accounts needed; takes well under a minute.
+
+    \b
+    Examples:
+      regwatch demo
+      regwatch demo --output /tmp/regwatch-demo
     """
     from monitor.demo import run_demo
 
@@ -387,7 +420,9 @@ def demo(state: _State, speed: float | None, output: Path | None) -> None:
 def evaluate(state: _State, corpus_dir: Path | None) -> None:
     """Score extraction and relevance on a labelled corpus (default: the bundled one).
 
-    Example:  regwatch eval monitor/corpus
+    \b
+    Example:
+      regwatch eval monitor/corpus
     """
     from monitor.evaluate import evaluate_corpus, format_report
 

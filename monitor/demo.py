@@ -43,7 +43,7 @@ from monitor.demo_world import (
     load_timeline,
     next_morning,
 )
-from monitor.errors import RegwatchError
+from monitor.errors import RegwatchError, UsageError
 from monitor.models import SourceDef
 from monitor.replay.site import ReplaySite
 from monitor.replay.slack import SlackStandIn
@@ -244,20 +244,29 @@ class Walkthrough:
 
 
 def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
-    """Run the walk-through; 0 when every step went through. `speed` is ignored (see above)."""
+    """Run the walk-through: 0 when it went through, 1 when the daemon got stuck, 130 on
+    Ctrl-C. `speed` is ignored (see the module docstring). A folder that cannot be created
+    is a `UsageError`."""
     del speed  # the clock is step-driven
     started = time.monotonic()
     folder = (output or DEFAULT_OUTPUT).resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DemoError(f"cannot create the output folder {folder}: {exc}") from None
-    with (
-        tempfile.TemporaryDirectory(prefix="regwatch-demo-") as tmp,
-        ReplaySite() as site,
-        SlackStandIn(SLACK_TOKEN) as slack,
-    ):
-        _walk(Path(tmp), folder, site, slack, sys.stdout)
+        raise UsageError(f"--output: cannot create the folder {folder}: {exc}") from None
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="regwatch-demo-") as tmp,
+            ReplaySite() as site,
+            SlackStandIn(SLACK_TOKEN) as slack,
+        ):
+            _walk(Path(tmp), folder, site, slack, sys.stdout)
+    except DemoError as exc:
+        sys.stderr.write(f"regwatch demo: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("regwatch demo: interrupted\n")
+        return 130
     sys.stdout.write(f"\nDone in {time.monotonic() - started:.0f} s.\n")
     return 0
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from monitor.clock import FixedClock, ScaledClock
+from monitor.clock import Clock, FixedClock, ScaledClock
 from monitor.config import ScheduleSettings, build_settings
 from monitor.daemon import Daemon, DaemonThreadPool, Jobs, run_daemon
 from monitor.leases import claim_due_sources, finish_poll, release_leases, renew_leases
@@ -40,7 +40,7 @@ class Recorder:
     """Real leases on a SQLite store; polls are recorded, and may be held on an event."""
 
     def __init__(
-        self, store: Store, sources: list[SourceDef], clock: FixedClock, worker: str = "w1"
+        self, store: Store, sources: list[SourceDef], clock: Clock, worker: str = "w1"
     ) -> None:
         self.store, self.sources, self.clock, self.worker = store, sources, clock, worker
         self.polled: list[str] = []
@@ -248,6 +248,29 @@ def test_an_accelerated_clock_runs_digests_and_health_more_often() -> None:
     assert real.job_intervals()["digests"] == 60 and real.job_intervals()["health"] == 30
     assert fast.job_intervals()["digests"] == 0.5 and fast.job_intervals()["poll-tick"] == 0.5
     assert fast.job_intervals()["deliver"] == 5
+
+
+def test_due_ness_follows_an_accelerated_clock(sqlite_store: Store) -> None:
+    # 600 simulated seconds pass in 0.1 s: a 10-minute source is polled again and again,
+    # though its leases (60 simulated seconds) run out while it is being polled.
+    clock = ScaledClock(T0, speed=6000)
+    rec = Recorder(sqlite_store, defs(1, interval_s=600), clock)
+    daemon = Daemon(
+        rec.jobs(),
+        clock=clock,
+        schedule=ScheduleSettings(tick_s=0.05, jitter=0, lease_s=60, max_workers=2),
+        delivery_interval_s=60,
+        worker=rec.worker,
+    )
+    daemon.start()
+    try:
+        deadline = time.monotonic() + WAIT
+        while len(rec.polled) < 3:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        assert daemon.stop()
+    assert set(rec.polled) == {"s00"}
 
 
 def test_a_failing_job_is_logged_and_the_timer_goes_on(
