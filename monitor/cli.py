@@ -335,7 +335,8 @@ def sources(state: _State) -> None:
         catalog = load_catalog(settings)
         store = open_store(settings.store.url)
         try:
-            click.echo(render_sources(store, catalog))
+            now = clock_for(settings.now).now()
+            click.echo(render_sources(store, catalog, settings, now))
         finally:
             store.dispose()
 

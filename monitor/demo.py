@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -108,7 +108,9 @@ class JobProbe:
             return run
 
         def poll(source: SourceDef) -> Any:
-            self._poll_ticket[source.id] = self._start()
+            ticket = self._start()
+            with self._cond:
+                self._poll_ticket[source.id] = ticket
             outcome = jobs.poll(source)
             self.outcomes[source.id] = outcome
             return outcome
@@ -117,7 +119,9 @@ class JobProbe:
             try:
                 return jobs.finish(source, now)
             finally:  # a poll is over once its lease is free and its next poll scheduled
-                self._finish(f"poll:{source.id}", self._poll_ticket.get(source.id, 0))
+                with self._cond:
+                    ticket = self._poll_ticket.get(source.id, 0)
+                self._finish(f"poll:{source.id}", ticket)
 
         return dataclasses.replace(
             jobs,
@@ -142,9 +146,10 @@ class JobProbe:
 
 @dataclass
 class Walkthrough:
-    """Runs the steps against the started daemon and tells the reader what happened."""
+    """Runs the steps against the daemon and tells the reader what happened."""
 
     rt: Runtime
+    daemon: Daemon  # started by the first step, once its pages are on the site
     clock: FixedClock
     probe: JobProbe
     site: ReplaySite
@@ -154,8 +159,9 @@ class Walkthrough:
     color: bool = False
     alerts: int = 0
     digests: int = 0
-    _messages_seen: int = 0
-    _last_event: int = 0
+    started: bool = field(default=False, init=False)
+    messages_seen: int = field(default=0, init=False)
+    last_event_seq: int = field(default=0, init=False)
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -173,7 +179,7 @@ class Walkthrough:
             self.show(step)
             later = planned[index + 1].at if index + 1 < len(planned) else None
             morning = next_morning(step.at)
-            if later is not None and morning < later and self.count_pending("email"):
+            if later is not None and morning < later and self.pending_rows(email=True):
                 planned.insert(index + 1, Step(morning, morning=True))
             index += 1
 
@@ -188,11 +194,15 @@ class Walkthrough:
     def settle(self, moment: datetime) -> None:
         """Set the clock, then wait for the polls, the date checks, delivery and digests."""
         self.clock.set(moment)
-        self.probe.wait([f"poll:{sid}" for sid in self.rt.sources], self.probe.mark())
+        mark = self.probe.mark()
+        if not self.started:  # only now: a first poll of an empty site would be the baseline
+            self.daemon.start()
+            self.started = True
+        self.probe.wait([f"poll:{sid}" for sid in self.rt.sources], mark)
         self.probe.wait(["clock"], self.probe.mark())
         self.probe.wait(["deliver", "digests"], self.probe.mark())
         deadline = time.monotonic() + STEP_TIMEOUT_S
-        while self.count_pending("alerts"):  # more than one batch, or a retried 429
+        while self.pending_rows(email=False):  # more than one batch, or a retried 429
             if time.monotonic() > deadline:
                 raise DemoError("Slack alerts are still waiting in the outbox")
             self.probe.wait(["deliver"], self.probe.mark())
@@ -202,8 +212,8 @@ class Walkthrough:
 
     def show(self, step: Step) -> None:
         new_events = self.new_events()
-        messages = self.slack.messages[self._messages_seen :]
-        self._messages_seen += len(messages)
+        messages = self.slack.messages[self.messages_seen :]
+        self.messages_seen += len(messages)
         written = self.mail.take()
         if step.morning:
             self.say(view.step_line(step))
@@ -223,17 +233,18 @@ class Walkthrough:
     def new_events(self) -> list[tuple[str, bool]]:
         query = (
             sa.select(events.c.seq, events.c.kind, events.c.relevant)
-            .where(events.c.seq > self._last_event)
+            .where(events.c.seq > self.last_event_seq)
             .order_by(events.c.seq)
         )
         with self.rt.store.connect() as conn:
             rows = conn.execute(query).all()
         if rows:
-            self._last_event = int(rows[-1].seq)
+            self.last_event_seq = int(rows[-1].seq)
         return [(str(row.kind), bool(row.relevant)) for row in rows]
 
-    def count_pending(self, kind: str) -> int:
-        channel = outbox.c.channel == "email" if kind == "email" else outbox.c.channel != "email"
+    def pending_rows(self, *, email: bool) -> int:
+        """Outbox rows still to send: digest rows (`email`) or Slack alerts."""
+        channel = outbox.c.channel == "email" if email else outbox.c.channel != "email"
         query = sa.select(sa.func.count()).where(outbox.c.status == "pending", channel)
         with self.rt.store.connect() as conn:
             return int(conn.execute(query).scalar_one())
@@ -309,8 +320,9 @@ def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: T
             delivery_interval_s=settings.delivery.interval_s,
             worker=WORKER,
         )
-        daemon.start()
-        walk = Walkthrough(rt, clock, probe, site, slack, mail, out, color=_is_terminal(out))
+        walk = Walkthrough(
+            rt, daemon, clock, probe, site, slack, mail, out, color=_is_terminal(out)
+        )
         walk.run(steps)
         _finale(walk, http.url, folder)
     finally:

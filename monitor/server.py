@@ -258,7 +258,7 @@ def build_app(
 
     async def healthz(request: Request) -> Response:
         try:
-            document = await run_in_threadpool(_health, store)
+            document = await run_in_threadpool(_health, store, settings, clock)
         except (StoreError, SQLAlchemyError) as exc:
             log.warning("healthz: store unavailable: %s", exc)
             return Response(
@@ -314,29 +314,27 @@ def _time(value: datetime | None) -> str | None:
     return rfc3339(_utc(value)) if value is not None else None
 
 
-def _health(store: Store) -> dict[str, Any]:
+def _health(store: Store, settings: Settings, clock: Clock) -> dict[str, Any]:
+    from monitor.health import source_health_rows
+
     if not store.ping():
         raise StoreError("store unreachable")
+    rows = source_health_rows(store, now=clock.now(), operator=settings.operator)
     with store.connect() as connection:
-        source_rows = connection.execute(
-            sa.select(
-                sources.c.id,
-                sources.c.last_success_at,
-                sources.c.last_error,
-                sources.c.consecutive_failures,
-            ).order_by(sources.c.id)
-        ).all()
         depth = _outbox_depth(connection)
     return {
-        "status": "ok",
+        "status": "ok" if all(row["healthy"] for row in rows) else "degraded",
         "sources": [
             {
-                "id": row.id,
-                "last_success_at": _time(row.last_success_at),
-                "last_error": row.last_error,
-                "consecutive_failures": row.consecutive_failures,
+                "id": row["id"],
+                "state": row["state"],
+                "last_success_at": _time(row["last_success_at"]),
+                "last_attempt_at": _time(row["last_attempt_at"]),
+                "last_error": row["last_error"],
+                "last_error_reason": row["last_error_reason"],
+                "consecutive_failures": row["consecutive_failures"],
             }
-            for row in source_rows
+            for row in rows
         ],
         "outbox": {
             "pending": sum(n for status, n in depth.items() if status not in _DONE_STATUSES),

@@ -370,18 +370,24 @@ def test_healthz_reports_sources_and_outbox(store: Store, client: httpx.Client) 
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok",
+        "status": "degraded",
         "sources": [
             {
                 "id": "mofcom-zcfb",
+                "state": "ok",
                 "last_success_at": "2026-11-20T16:55:00Z",
+                "last_attempt_at": None,
                 "last_error": None,
+                "last_error_reason": None,
                 "consecutive_failures": 0,
             },
             {
                 "id": "news-rss",
+                "state": "failing",
                 "last_success_at": None,
+                "last_attempt_at": None,
                 "last_error": "fetch: HTTP 503",
+                "last_error_reason": None,
                 "consecutive_failures": 4,
             },
         ],
