@@ -165,6 +165,15 @@ def _claim(
     return {"sent": "already_sent", "dead": "dead"}.get(str(status), "busy")
 
 
+def _status(conn: Connection, name: str, local_date: date) -> str | None:
+    status = conn.execute(
+        sa.select(digests.c.status).where(
+            digests.c.subscriber == name, digests.c.local_date == local_date
+        )
+    ).scalar_one_or_none()
+    return None if status is None else str(status)
+
+
 def _due_at(subscriber: Subscriber, local_date: date) -> datetime:
     return datetime.combine(local_date + timedelta(days=1), subscriber.digest_at, subscriber.tz)
 
@@ -190,14 +199,13 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
     ident = message_id(subscriber.name, local_date)
     outcome = DigestOutcome(subscriber.name, local_date, "empty", message_id=ident)
     with store.connect() as conn:
-        status = conn.execute(
-            sa.select(digests.c.status).where(
-                digests.c.subscriber == subscriber.name, digests.c.local_date == local_date
-            )
-        ).scalar_one_or_none()
+        status = _status(conn, subscriber.name, local_date)
         if status in ("sent", "dead"):
             return _replace(outcome, status="already_sent" if status == "sent" else "dead")
         if not _collect(conn, subscriber, local_date):
+            # Another replica may have sent it (and drained the rows) since the first look.
+            if _status(conn, subscriber.name, local_date) == "sent":
+                return _replace(outcome, status="already_sent")
             return outcome
     claim = _claim(
         store,

@@ -26,7 +26,6 @@ from monitor.codec import (
 from monitor.events import Delivery
 from monitor.models import Event, Notice, Verdict
 
-
 EVENT_SEQ_LOCK = 72020463
 
 
