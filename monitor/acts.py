@@ -8,12 +8,15 @@ designation such as 第一条第（一）项 keeps its full-width brackets and i
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 from monitor.docnumbers import issuers_in, key_for
 from monitor.models import Affect, AffectAction, Effective
-from monitor.vocab import ACTION_VERBS, ISSUER_RUN, Folded, english_issuers
+from monitor.vocab import ACTION_VERBS, ISSUER_RUN, Folded, english_issuers, find_all
 
 WHOLE_NOTICE = "whole notice"
 
@@ -92,6 +95,40 @@ def spans(
     return out
 
 
+class LineIndex:
+    """Which of some sorted, disjoint (start, end) spans holds a position."""
+
+    def __init__(self, lines: Sequence[tuple[int, int]]) -> None:
+        self.lines = lines
+        self._starts = [start for start, _ in lines]
+
+    def find(self, at: int) -> int | None:
+        index = bisect_right(self._starts, at) - 1
+        return index if index >= 0 and at < self.lines[index][1] else None
+
+
+def lines_at(lines: Sequence[tuple[int, int]], positions: Iterable[int]) -> list[tuple[int, int]]:
+    """The `lines` (in order) holding one of `positions`.
+
+    The positions are those of a hint: a cheap necessary condition of what is looked for
+    in a line (a literal every match contains, never a line break), so lines without one
+    can be skipped without reading them sentence by sentence.
+    """
+    index = LineIndex(lines)
+    held = {line for at in positions if (line := index.find(at)) is not None}
+    return [lines[i] for i in sorted(held)]
+
+
+def matches_at(pattern: re.Pattern[str], text: str) -> Iterator[int]:
+    return (match.start() for match in pattern.finditer(text))
+
+
+def has_letter(text: str, letter: str) -> bool:
+    """Whether an ASCII letter occurs in either case. Exact as a gate for IGNORECASE
+    patterns only for letters without other case-insensitive equivalents (not i, k, s)."""
+    return letter.lower() in text or letter.upper() in text
+
+
 def _blank_quotes(text: str) -> str:
     """Cited titles (《…》, (…)) blanked out with spaces, offsets kept."""
     return re.sub(r"《[^《》]*》|\([^()]*\)", lambda m: " " * len(m.group(0)), text)
@@ -141,6 +178,9 @@ _GENERIC_SUBJECTS = re.compile(r"^(?:上述|以上|前述|有关)?(?:措施|规�
 _CITES_OTHER = re.compile(
     r"公告\s*\d{4}|\d{4}\s*年\s*第?\s*\d+\s*号|《|announcement\s+no", re.IGNORECASE
 )
+# Necessary literals of _CN_EFFECTIVE (起 / 开始) and _EN_EFFECTIVE (effect / force).
+_EFFECTIVE_HINTS_HANS = ("起", "开始")
+_EFFECTIVE_HINT_LATIN = re.compile("effect|force", re.IGNORECASE)
 _EN_PART = re.compile(
     r"(?:item|paragraph|article|clause|part|section|provision|remaining|other|\(\d+\))",
     re.IGNORECASE,
@@ -190,7 +230,10 @@ def effective_dates(
     """Every start date the body names, with its part ("whole notice" when it is the notice)."""
     found: list[Effective] = []
     text = folded.text
-    for line_start, line_end in body:
+    hints = [find_all(text, literal) for literal in _EFFECTIVE_HINTS_HANS]
+    if has_letter(text, "f"):
+        hints.append(matches_at(_EFFECTIVE_HINT_LATIN, text))
+    for line_start, line_end in lines_at(body, chain(*hints)):
         for s_start, s_end in spans(text, _SENTENCE_END, line_start, line_end):
             for start in _starts(folded, s_start, s_end, published):
                 item = Effective(from_=start.when, scope=start.scope)
@@ -277,6 +320,21 @@ _UNTIL = re.compile(
     + r")\s*(?:止|为止)",
     re.IGNORECASE,
 )
+
+
+# Necessary literals of a citation: every English one starts with "Announcement", every
+# Chinese one ends in <digits>号 (国务院令第785号 too; see _numbered_marks).
+_CITE_HINT_LATIN = re.compile("announcement", re.IGNORECASE)
+
+
+def _numbered_marks(text: str) -> Iterator[int]:
+    r"""Where 号 follows a number (what `\d\s*号` finds within a line)."""
+    for at in find_all(text, "号"):
+        before = at - 1
+        while before >= 0 and text[before] != "\n" and text[before].isspace():
+            before -= 1
+        if before >= 0 and text[before].isdecimal():  # what \d matches
+            yield at
 
 
 @dataclass(frozen=True)
@@ -372,18 +430,28 @@ def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) ->
     its verb and end date to the enumerated items that follow it.
     """
     text = folded.text
+    hints = [_numbered_marks(text)]
+    if has_letter(text, "u"):
+        hints.append(matches_at(_CITE_HINT_LATIN, text))
+    citing = {start for start, _ in lines_at(body, chain(*hints))}
+    known_untils: dict[tuple[int, int], list[tuple[int, date]]] = {}
+
+    def untils(start: int, end: int) -> list[tuple[int, date]]:
+        if (start, end) not in known_untils:
+            known_untils[(start, end)] = _untils(text, start, end)
+        return known_untils[(start, end)]
+
     found: list[Affect] = []
     lent: tuple[str, date | None] | None = None
     for line_start, line_end in body:
         if lent and not _SUB_ITEM.match(text, line_start, line_end):
             lent = None
-        line_untils = _untils(text, line_start, line_end)
         line_cites = 0
-        for s_start, s_end in spans(text, _SENTENCE_END, line_start, line_end):
+        sentences = spans(text, _SENTENCE_END, line_start, line_end) if line_start in citing else []
+        for s_start, s_end in sentences:
             cites = _chinese_cites(folded, s_start, s_end) + _english_cites(folded, s_start, s_end)
             line_cites += len(cites)
             verbs = _verbs(text, s_start, s_end) if cites else []
-            untils = _untils(text, s_start, s_end) or line_untils
             for cite in cites:
                 if cite.key == own_key:
                     continue
@@ -396,17 +464,19 @@ def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) ->
                 until = None
                 if action is None and lent is not None:
                     action, until = lent
-                elif action in ("suspend", "extend") and untils:
-                    prior = [d for pos, d in untils if pos < cite.start]
-                    until = prior[-1] if prior else untils[0][1]
+                elif action in ("suspend", "extend"):
+                    dated = untils(s_start, s_end) or untils(line_start, line_end)
+                    if dated:
+                        prior = [d for pos, d in dated if pos < cite.start]
+                        until = prior[-1] if prior else dated[0][1]
                 if action is not None:
                     _merge(found, Affect(cite.key, AffectAction(action), until, cite.scope))
         if not line_cites and text[line_start:line_end].rstrip().endswith(":"):
             verbs = _verbs(text, line_start, line_end)
             if verbs and verbs[-1][1] != "keep":
                 action = verbs[-1][1]
-                keeps_date = action in ("suspend", "extend") and line_untils
-                lent = (action, line_untils[-1][1] if keeps_date else None)
+                dated = untils(line_start, line_end) if action in ("suspend", "extend") else []
+                lent = (action, dated[-1][1] if dated else None)
     return tuple(found)
 
 

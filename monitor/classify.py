@@ -23,8 +23,10 @@ from monitor.vocab import (
     CONTROLLED,
     KNOWN_RARE_EARTH_MEASURES,
     RARE_EARTH_HS_PREFIXES,
+    RARE_EARTH_KEYWORD_HINTS,
     RARE_EARTH_KEYWORDS,
     element_order,
+    fold_pair,
     fold_text,
 )
 
@@ -39,10 +41,12 @@ def assess(
     rare-earth measure takes over that measure's elements and codes, so a watch on `Ho`
     hears about the suspension of the holmium controls.
     """
-    folded = fold_text(f"{title}\n{text}")
+    folded = fold_pair(title, text).text  # the body's fold is the one extract made
     reasons: list[str] = [f"control code {c}" for c in facts.control_codes if is_rare_earth_code(c)]
     reasons += [
-        f"keyword {label}" for label, pattern in RARE_EARTH_KEYWORDS if pattern.search(folded)
+        f"keyword {label}"
+        for label, pattern in RARE_EARTH_KEYWORDS
+        if _may_mention(label, folded) and pattern.search(folded)
     ]
     reasons += [f"HS code {h}" for h in facts.hs_codes if h.startswith(RARE_EARTH_HS_PREFIXES)]
     context = bool(reasons)
@@ -78,6 +82,12 @@ def assess(
         hs_codes=_unique(hs_codes),
         matched=_unique(reasons),
     )
+
+
+def _may_mention(label: str, folded: str) -> bool:
+    """Cheap gate: a keyword with hints cannot match a text holding none of them."""
+    hints = RARE_EARTH_KEYWORD_HINTS.get(label)
+    return hints is None or any(hint in folded for hint in hints)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

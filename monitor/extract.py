@@ -8,9 +8,12 @@ Conventions: monitor/corpus/README.md; vocabulary and traps: shared/domain/vocab
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 
-from monitor.acts import DATE, affects, effective_dates, parse_date, spans
+from monitor.acts import DATE, LineIndex, affects, effective_dates, has_letter, parse_date, spans
 from monitor.docnumbers import (
     collapse,
     doc_key_for,
@@ -22,22 +25,27 @@ from monitor.models import Affect, NoticeFacts, NoticeKind
 from monitor.vocab import (
     BODY_KIND_TRIGGERS,
     BY_ENGLISH,
-    BY_HANS,
     BY_SYMBOL,
     COMMENTARY_TITLE,
     CONTEXT_ONLY,
     CONTROL_CODE,
+    ELEMENTS,
     HOLMIUM_CONTEXT,
     HOLMIUM_HANT,
     HS_CODE,
     HS_MARKER,
+    HS_MARKER_HANS,
+    HS_MARKER_LATIN_IN_LINE,
     KIND_TRIGGERS,
     PERIODIC_SYMBOLS,
     RARE_EARTH_CODES,
     RARE_EARTH_CONTEXT,
     Folded,
     element_order,
+    find_all,
     fold,
+    fold_char,
+    fold_pair,
 )
 
 __all__ = ["doc_key_for", "extract_facts", "fold_title_and_text"]
@@ -55,6 +63,7 @@ _ENGLISH_NAME = re.compile(
 )
 # A chemical formula of two or more element symbols (NdFeB, SmCo5, Dy2O3, TbDyFe).
 _FORMULA = re.compile(r"(?<![A-Za-z0-9])((?:[A-Z][a-z]?\d*){2,})(?![A-Za-z0-9])")
+_FORMULA_HINT = re.compile(r"[A-Z][a-z]?\d*[A-Z]")  # two symbols in a row: in every formula
 _SYMBOL = re.compile(r"[A-Z][a-z]?")
 _SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*/\s*([A-Z][a-z]?)(?![A-Za-z0-9])")
 # NdFeB named only as the carrier of Tb/Dy (含铽/含镝的钕铁硼): the hook is Tb/Dy, not Nd.
@@ -74,8 +83,9 @@ _NOTICE_TITLE = re.compile(
 
 
 def fold_title_and_text(title: str, text: str) -> Folded:
-    """Title as line 0, the body after it: one fold for everything extract reads."""
-    return fold(f"{' '.join(title.split())}\n{text}")
+    """Title as line 0, the body after it: one fold for everything extract reads (the
+    body's fold is remembered, so classify and the watches reuse it)."""
+    return fold_pair(" ".join(title.split()), text)
 
 
 def extract_facts(
@@ -97,7 +107,7 @@ def extract_facts(
     commentary_title = COMMENTARY_TITLE.search(title_folded.text) is not None
     number = collapse(doc_number) if doc_number and doc_number.strip() else None
     if number is None:
-        number = header_number(text.split("\n"))
+        number = header_number(text.split("\n", 12))
     if number is None and not commentary_title:
         number = number_in_title(title_folded)
     if number is not None and not any(c.isdigit() for c in number):
@@ -108,7 +118,8 @@ def extract_facts(
         published = _header_date(folded, header)
     kind = _kind(title_folded.text, folded, content, has_number=key is not None)
     is_commentary = kind is NoticeKind.COMMENTARY
-    traditional = language == "zh-Hant" or _looks_traditional(folded)
+    # Only a 鈥 needs to know (and reading the script of a whole text is not free).
+    traditional = cache(lambda: language == "zh-Hant" or _looks_traditional(folded))
     everything = [title_line, *content] if title else content
     return NoticeFacts(
         doc_number=number,
@@ -180,21 +191,25 @@ def is_rare_earth_code(code: str) -> bool:
 
 def _hs_codes(folded: Folded, lines: list[tuple[int, int]]) -> tuple[str, ...]:
     """Codes after 参考海关商品编号 / 参考税则号列 on a line, or in that column of a table."""
+    text = folded.text
+    markers = _first_markers(text, lines)
     found: dict[str, None] = {}
     column: int | None = None  # the HS column of the table being read
     width = 0
-    for start, end in lines:
-        line = folded.text[start:end]
+    for number, (start, end) in enumerate(lines):
+        marker_end = markers.get(number)
+        if marker_end is None and column is None:
+            continue
+        line = text[start:end]
         cells = line.split(" | ")
-        marker = HS_MARKER.search(line)
-        if marker and len(cells) > 1:
+        if marker_end is not None and len(cells) > 1:
             index = next(i for i, c in enumerate(cells) if HS_MARKER.search(c))
             if not HS_CODE.search(cells[index]):
                 column, width = index, len(cells)
                 continue
-        if marker:
+        if marker_end is not None:
             column = None
-            for code in HS_CODE.findall(line, marker.end()):
+            for code in HS_CODE.findall(line, marker_end - start):
                 found.setdefault(code, None)
             continue
         if column is None:
@@ -212,45 +227,153 @@ def _hs_codes(folded: Folded, lines: list[tuple[int, int]]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _first_markers(text: str, lines: list[tuple[int, int]]) -> dict[int, int]:
+    """Line number → end of its first HS_MARKER match, read in whole-text passes."""
+    index = LineIndex(lines)
+    first: dict[int, tuple[int, int]] = {}
+    passes = [HS_MARKER_HANS]
+    if any(has_letter(text, c) for c in "huf"):  # HS / customs / tariff
+        passes.append(HS_MARKER_LATIN_IN_LINE)
+    for pattern in passes:
+        for match in pattern.finditer(text):
+            number = index.find(match.start())
+            if number is not None and (number not in first or match.start() < first[number][0]):
+                first[number] = match.span()
+    return {number: end for number, (_, end) in first.items()}
+
+
 # ---------------------------------------------------------------------------------------
-# Elements.
+# Elements. Mentions are found in whole-text passes; the per-line facts that decide one
+# (context, NdFeB qualifiers) are read only for lines that have a mention.
+
+
+class _Lines:
+    """The lines elements are read from, and their per-line facts, read when asked for."""
+
+    def __init__(self, text: str, lines: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.lines = lines
+        self.index = LineIndex(lines)
+        self._context: dict[int, bool] = {}
+        self._qualified: dict[int, set[int]] = {}
+
+    def line(self, number: int) -> str:
+        start, end = self.lines[number]
+        return self.text[start:end]
+
+    def context(self, number: int) -> bool:
+        if number not in self._context:
+            line = self.line(number)
+            self._context[number] = bool(RARE_EARTH_CONTEXT.search(line)) or any(
+                is_rare_earth_code(m.group(1)) for m in CONTROL_CODE.finditer(line)
+            )
+        return self._context[number]
+
+    def qualified(self, number: int) -> set[int]:
+        if number not in self._qualified:
+            self._qualified[number] = _qualified_ndfeb(self.line(number))
+        return self._qualified[number]
 
 
 def _elements(
-    folded: Folded, lines: list[tuple[int, int]], *, traditional: bool
+    folded: Folded, lines: list[tuple[int, int]], *, traditional: Callable[[], bool]
 ) -> tuple[str, ...]:
     text = folded.text
-    found: set[str] = set()
-    for start, end in lines:
-        line = text[start:end]
-        context = bool(RARE_EARTH_CONTEXT.search(line)) or any(
-            is_rare_earth_code(m.group(1)) for m in CONTROL_CODE.finditer(line)
-        )
-        qualified = _qualified_ndfeb(line)
-        for offset, char in enumerate(line):
-            element = BY_HANS.get(char)
-            if element is None:
-                continue
-            if element.symbol in CONTEXT_ONLY and not context:
-                continue
-            if element.symbol == "Nd" and offset in qualified:
-                continue
-            index = start + offset
-            if (
-                element.symbol == "Ho"
-                and folded.printed_char(index) == HOLMIUM_HANT
-                and not _genuine_holmium(folded, index, start, end, traditional=traditional)
-            ):
-                continue
-            found.add(element.symbol)
-        for match in _ENGLISH_NAME.finditer(line):
-            symbol = BY_ENGLISH[match.group(1).lower()].symbol
-            if symbol == "Nd" and match.start() in qualified:
-                continue
-            if symbol not in CONTEXT_ONLY or context:
-                found.add(symbol)
-        found.update(_formula_symbols(line, qualified, context=context))
+    facts = _Lines(text, lines)
+    found = _hans_elements(folded, facts, traditional)
+    if has_letter(text, "u") and has_letter(text, "m"):  # every English name ends in -um
+        found |= _english_elements(facts)
+    if _FORMULA_HINT.search(text):
+        found |= _formula_elements(facts)
+    if "/" in text:
+        found |= _pair_elements(facts)
     return element_order(found)
+
+
+def _hans_elements(folded: Folded, facts: _Lines, traditional: Callable[[], bool]) -> set[str]:
+    """Each element's character, up to its first mention that counts."""
+    text = folded.text
+    found: set[str] = set()
+    for element in ELEMENTS:
+        for index in find_all(text, element.hans):
+            if _counts(folded, facts, element.symbol, index, traditional):
+                found.add(element.symbol)
+                break
+    return found
+
+
+def _counts(
+    folded: Folded, facts: _Lines, symbol: str, index: int, traditional: Callable[[], bool]
+) -> bool:
+    number = facts.index.find(index)
+    if number is None:
+        return False  # not a line read for elements (a header line)
+    start, end = facts.lines[number]
+    if symbol in CONTEXT_ONLY and not facts.context(number):
+        return False
+    if symbol == "Nd" and index - start in facts.qualified(number):
+        return False
+    return not (
+        symbol == "Ho"
+        and folded.printed_char(index) == HOLMIUM_HANT
+        and not _genuine_holmium(folded, index, start, end, traditional=traditional())
+    )
+
+
+def _english_elements(facts: _Lines) -> set[str]:
+    found: set[str] = set()
+    for match in _ENGLISH_NAME.finditer(facts.text):
+        number = facts.index.find(match.start())
+        if number is None:
+            continue
+        offset = match.start() - facts.lines[number][0]
+        symbol = BY_ENGLISH[match.group(1).lower()].symbol
+        if symbol == "Nd" and offset in facts.qualified(number):
+            continue
+        if symbol not in CONTEXT_ONLY or facts.context(number):
+            found.add(symbol)
+    return found
+
+
+def _formula_elements(facts: _Lines) -> set[str]:
+    found: set[str] = set()
+    for match in _FORMULA.finditer(facts.text):
+        number = facts.index.find(match.start())
+        if number is None:
+            continue
+        formula = match.group(1)
+        symbols = _SYMBOL.findall(formula)
+        if not all(s in PERIODIC_SYMBOLS for s in symbols):
+            continue
+        if formula.isupper() and not any(c.isdigit() for c in formula):
+            continue  # all-caps words (BY, SCAN) are not formulas
+        offset = match.start() - facts.lines[number][0]
+        for symbol in symbols:
+            if symbol not in BY_SYMBOL:
+                continue
+            if symbol == "Nd" and offset in facts.qualified(number):
+                continue
+            if symbol in CONTEXT_ONLY and not facts.context(number):
+                continue
+            found.add(symbol)
+    return found
+
+
+def _pair_elements(facts: _Lines) -> set[str]:
+    """Tb/Dy: symbol pairs around a slash (which may have spaces, so read line by line)."""
+    found: set[str] = set()
+    at = facts.text.find("/")
+    while at != -1:
+        number = facts.index.find(at)
+        if number is None:
+            at = facts.text.find("/", at + 1)
+            continue
+        for match in _SYMBOL_PAIR.finditer(facts.line(number)):
+            pair = (match.group(1), match.group(2))
+            if all(s in BY_SYMBOL and len(s) == 2 for s in pair):
+                found.update(s for s in pair if s not in CONTEXT_ONLY or facts.context(number))
+        at = facts.text.find("/", facts.lines[number][1])
+    return found
 
 
 def _qualified_ndfeb(line: str) -> set[int]:
@@ -260,30 +383,6 @@ def _qualified_ndfeb(line: str) -> set[int]:
         for group in ("nd", "en", "en2"):
             if match.group(group):
                 out.add(match.start(group))
-    return out
-
-
-def _formula_symbols(line: str, qualified: set[int], *, context: bool) -> set[str]:
-    out: set[str] = set()
-    for match in _FORMULA.finditer(line):
-        formula = match.group(1)
-        symbols = _SYMBOL.findall(formula)
-        if not all(s in PERIODIC_SYMBOLS for s in symbols):
-            continue
-        if formula.isupper() and not any(c.isdigit() for c in formula):
-            continue  # all-caps words (BY, SCAN) are not formulas
-        for symbol in symbols:
-            if symbol not in BY_SYMBOL:
-                continue
-            if symbol == "Nd" and match.start() in qualified:
-                continue
-            if symbol in CONTEXT_ONLY and not context:
-                continue
-            out.add(symbol)
-    for match in _SYMBOL_PAIR.finditer(line):
-        pair = (match.group(1), match.group(2))
-        if all(s in BY_SYMBOL and len(s) == 2 for s in pair):
-            out.update(s for s in pair if s not in CONTEXT_ONLY or context)
     return out
 
 
@@ -316,11 +415,12 @@ def _gbk_quote_tail(char: str) -> bool:
 
 def _looks_traditional(folded: Folded) -> bool:
     """Enough characters change under t2s (鈥 itself not counted) to call the text 繁體."""
+    # Counted per distinct printed character: each folds to the same characters everywhere.
     changed = cjk = 0
-    for index, char in enumerate(folded.text):
-        if "\u4e00" <= char <= "\u9fff":
-            cjk += 1
-            printed = folded.printed_char(index)
-            if printed not in (char, HOLMIUM_HANT):
-                changed += 1
+    for printed, count in Counter(folded.original).items():
+        for char in fold_char(printed):
+            if "\u4e00" <= char <= "\u9fff":
+                cjk += count
+                if printed not in (char, HOLMIUM_HANT):
+                    changed += count
     return changed >= 3 and changed >= 0.03 * cjk

@@ -42,15 +42,13 @@ SKIPPED_TAGS = frozenset(
 )
 _SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 
-_CELL_SEP = "\x1f"  # marks a cell boundary until lines are assembled
-_SPACE = re.compile(r"\s+")
+CELL_SEP = "\x1f"  # marks a cell boundary until lines are assembled
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalise_line(line: str) -> str:
     """One line: zero-width characters out, whitespace collapsed, stripped, NFC."""
-    line = _ZERO_WIDTH.sub("", line)
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", line).strip())
+    return _collapse(_ZERO_WIDTH.sub("", line))
 
 
 def normalise_text(text: str) -> str:
@@ -63,13 +61,27 @@ def node_text(node: Tag) -> str:
     """The normalised text of an element and everything under it."""
     pieces: list[str] = []
     _walk(node, pieces)
+    return text_from_pieces(pieces)
+
+
+def text_from_pieces(pieces: list[str]) -> str:
+    """Text walked out of a tree ("\\n" ends a line, CELL_SEP bounds a cell) → lines."""
+    # normalise_line per cell, with zero-width characters taken out of the whole text at
+    # once (they are neither line breaks nor cell marks, so that is the same).
     lines: list[str] = []
-    for raw in "".join(pieces).split("\n"):
-        cells = [normalise_line(cell) for cell in raw.split(_CELL_SEP)]
+    for raw in _ZERO_WIDTH.sub("", "".join(pieces)).split("\n"):
+        if not raw:
+            continue
+        cells = [_collapse(cell) for cell in raw.split(CELL_SEP)]
         line = " | ".join(cell for cell in cells if cell)
         if line:
             lines.append(line)
     return "\n".join(lines)
+
+
+def _collapse(cell: str) -> str:
+    # str.split() splits on exactly what \s matches: runs collapse, the ends go.
+    return unicodedata.normalize("NFC", " ".join(cell.split()))
 
 
 def html_to_text(markup: str) -> str:
@@ -97,9 +109,9 @@ def _walk(node: Tag, out: list[str]) -> None:
             out.append("\n")
             continue
         if name in CELL_TAGS:
-            out.append(_CELL_SEP)
+            out.append(CELL_SEP)
             _walk(child, out)
-            out.append(_CELL_SEP)
+            out.append(CELL_SEP)
             continue
         block = name in BLOCK_TAGS
         if block:

@@ -8,12 +8,14 @@ oddity (no title, no date, no header lines) leaves the field empty.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from monitor.errors import ParseError
+from monitor.html_tree import HtmlNode, parse_html, tree_text
 from monitor.models import Attachment, RawNotice
 from monitor.text import node_text, normalise_line
 
@@ -59,27 +61,107 @@ _TITLE_SUFFIX = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What a detail page is read from, whichever tree found it."""
+
+    text: str  # of the body container
+    title: str
+    pub_date: str | None  # <meta name="PubDate">
+    html_lang: str | None
+    links: tuple[tuple[str, str], ...]  # (href, link text) in the body, in order
+
+
 def parse_detail(html: str, url: str, source_id: str) -> RawNotice:
     """Parse a detail page into a RawNotice (text keeps the header lines)."""
-    soup = BeautifulSoup(html, "lxml")
-    body = _body(soup)
-    if body is None:
+    tree = parse_html(html)  # bs4's parse as light nodes; bs4 itself for odd input
+    parts = _tree_parts(tree) if tree is not None else _soup_parts(BeautifulSoup(html, "lxml"))
+    if parts is None:
         raise ParseError("layout", "no .art-con / [ergodic=article] body container", url)
-    text = node_text(body)
-    headers, english_labels, traditional_labels = _header_values(text)
-    published_at = _pub_datetime(_meta(soup, "PubDate"))
+    headers, english_labels, traditional_labels = _header_values(parts.text)
+    published_at = _pub_datetime(parts.pub_date)
     published = published_at.date() if published_at else _header_date(headers.get("date"))
     return RawNotice(
         source_id=source_id,
         url=url,
-        title=_title(soup),
-        text=text,
+        title=parts.title,
+        text=parts.text,
         published=published,
         published_at=published_at,
         doc_number=headers.get("number") or None,
         issuing_unit=headers.get("unit") or None,
-        language=_language(soup, url, english_labels, traditional_labels),
-        attachments=_attachments(body, url),
+        language=_language(parts.html_lang, url, english_labels, traditional_labels),
+        attachments=_attachments(parts.links, url),
+    )
+
+
+def _tree_parts(root: HtmlNode) -> _Parts | None:
+    body = next((n for n in root.descendants() if n.get("ergodic") == "article"), None)
+    if body is None:
+        body = next((n for n in root.descendants() if n.has_class("art-con")), None)
+    if body is None:
+        return None
+    metas = [n for n in root.descendants() if n.name == "meta"]
+    html = root.find("html")
+    return _Parts(
+        text=tree_text(body),
+        title=_tree_title(root, metas),
+        pub_date=_meta_content(metas, "PubDate"),
+        html_lang=html.get("lang") if html is not None else None,
+        links=tuple(
+            (href, link.get_text(" "))
+            for link in body.descendants()
+            if link.name == "a" and (href := link.get("href")) is not None
+        ),
+    )
+
+
+def _tree_title(root: HtmlNode, metas: list[HtmlNode]) -> str:
+    title = _meta_content(metas, "ArticleTitle")
+    if title:
+        return title
+    box = next((n for n in root.descendants() if n.name == "div" and n.has_class("art-title")),
+               None)  # fmt: skip
+    if box is not None:
+        text = normalise_line(box.get_text(" "))
+        if text:
+            return text
+    tag = root.find("title")
+    if tag is not None:
+        return _TITLE_SUFFIX.sub("", normalise_line(tag.get_text(" ")))
+    return ""
+
+
+def _meta_content(metas: list[HtmlNode], name: str) -> str | None:
+    wanted = name.lower()
+    for tag in metas:
+        meta_name = tag.get("name")
+        if meta_name is not None and meta_name.strip().lower() == wanted:
+            content = tag.get("content")
+            if content is not None and content.strip():
+                return normalise_line(content)
+    return None
+
+
+# The same reading on bs4's own tree (markup the light tree leaves to bs4).
+
+
+def _soup_parts(soup: BeautifulSoup) -> _Parts | None:
+    body = _body(soup)
+    if body is None:
+        return None
+    lang = soup.html.get("lang") if soup.html is not None else None
+    links: list[tuple[str, str]] = []
+    for link in body.find_all("a", href=True):
+        href = link.get("href")
+        if isinstance(href, str):
+            links.append((href, link.get_text(" ")))
+    return _Parts(
+        text=node_text(body),
+        title=_title(soup),
+        pub_date=_meta(soup, "PubDate"),
+        html_lang=lang if isinstance(lang, str) else None,
+        links=tuple(links),
     )
 
 
@@ -179,16 +261,15 @@ def _label_key(match: re.Match[str]) -> str | None:
     return None
 
 
-def _language(soup: BeautifulSoup, url: str, english: bool, traditional: bool) -> str:
+def _language(html_lang: str | None, url: str, english: bool, traditional: bool) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if host.startswith("english.") or "/english.mofcom.gov.cn/" in parts.path or english:
         return "en"
     if host.startswith("big5.") or "/gate/big5/" in parts.path or traditional:
         return "zh-Hant"
-    lang = soup.html.get("lang") if soup.html is not None else None
-    if isinstance(lang, str):
-        lang = lang.strip().lower()
+    if html_lang is not None:
+        lang = html_lang.strip().lower()
         if lang.startswith("en"):
             return "en"
         if lang in {"zh-tw", "zh-hk", "zh-hant", "zh-mo"}:
@@ -196,18 +277,15 @@ def _language(soup: BeautifulSoup, url: str, english: bool, traditional: bool) -
     return "zh-Hans"
 
 
-def _attachments(body: Tag, page_url: str) -> tuple[Attachment, ...]:
+def _attachments(links: tuple[tuple[str, str], ...], page_url: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
-    for link in body.find_all("a", href=True):
-        href = link.get("href")
-        if not isinstance(href, str):
-            continue
-        href = href.strip()
+    for raw_href, text in links:
+        href = raw_href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         absolute = urljoin(page_url, href)
         path = urlsplit(absolute).path
-        name = normalise_line(link.get_text(" "))
+        name = normalise_line(text)
         is_attachment = (
             "/cms_files/" in path
             or path.lower().endswith(_ATTACHMENT_EXTENSIONS)
