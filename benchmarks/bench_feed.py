@@ -47,7 +47,7 @@ from monitor.models import (
     TextDiff,
     Verdict,
 )
-from monitor.server import start_in_thread
+from monitor.serving import start_in_thread
 from monitor.store import Store, events, open_store
 
 FEED_TARGET_RPS = 500.0

@@ -1,132 +1,33 @@
 """What a notice does in time (pure): the dates it takes effect (with the part each date is
 for), and the earlier notices it suspends, repeals, amends or extends (`affects`).
 
-Everything is matched on folded text (vocab.fold) and reported as printed: a part
+Everything is matched on folded text (folding.fold) and reported as printed: a part
 designation such as 第一条第（一）项 keeps its full-width brackets and its script.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
 
+from monitor.dates import DATE, parse_date
 from monitor.docnumbers import issuers_in, key_for
+from monitor.folding import Folded
 from monitor.models import Affect, AffectAction, Effective
-from monitor.vocab import ACTION_VERBS, ISSUER_RUN, Folded, english_issuers, find_all
+from monitor.text_spans import find_all, has_letter, lines_at, matches_at, spans
+from monitor.vocab import ACTION_VERBS, ISSUER_RUN, english_issuers
 
 WHOLE_NOTICE = "whole notice"
-
-# ---------------------------------------------------------------------------------------
-# Dates.
-
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december",
-)  # fmt: skip
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-DATE = (
-    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日"
-    r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}})"
-)
 _NUMS = re.compile(r"\d+")
-
-
-def _cn_number(text: str) -> int:
-    """二〇二五 → 2025, 十二 → 12, 二十一 → 21."""
-    if "十" not in text:
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    tens, _, units = text.partition("十")
-    return (_cn_number(tens) if tens else 1) * 10 + (_cn_number(units) if units else 0)
-
-
-def parse_date(text: str) -> date | None:
-    """A date written in any of the DATE forms (Chinese, Chinese numerals, ISO, English)."""
-    text = text.strip()
-    try:
-        if "年" in text:
-            year, rest = text.split("年", 1)
-            month, rest = rest.split("月", 1)
-            day = rest.split("日", 1)[0]
-            y, m, d = (
-                int(p) if p.strip().isdigit() else _cn_number(p.strip()) for p in (year, month, day)
-            )
-            return date(y, m, d)
-        numbers = [int(n) for n in _NUMS.findall(text)]
-        if "-" in text and len(numbers) == 3:
-            return date(numbers[0], numbers[1], numbers[2])
-        lowered = text.lower()
-        month_no = next(i for i, m in enumerate(_MONTH_NAMES, 1) if m[:3] in lowered)
-        day_no, year_no = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
-        return date(year_no, month_no, day_no)
-    except (ValueError, IndexError, StopIteration):
-        return None
-
 
 # ---------------------------------------------------------------------------------------
 # Sentences and clauses (offsets into the folded text are kept, to print spans back).
 
 _SENTENCE_END = re.compile(r"[。;\n]|\.(?=\s+[A-Z\u4e00-\u9fff]|\s*$)")
 _CLAUSE_END = re.compile(r"[,:]")
-
-
-def spans(
-    text: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None
-) -> list[tuple[int, int]]:
-    end = len(text) if end is None else end
-    out: list[tuple[int, int]] = []
-    cursor = start
-    for match in pattern.finditer(text, start, end):
-        if match.start() > cursor:
-            out.append((cursor, match.start()))
-        cursor = match.end()
-    if cursor < end:
-        out.append((cursor, end))
-    return out
-
-
-class LineIndex:
-    """Which of some sorted, disjoint (start, end) spans holds a position."""
-
-    def __init__(self, lines: Sequence[tuple[int, int]]) -> None:
-        self.lines = lines
-        self._starts = [start for start, _ in lines]
-
-    def find(self, at: int) -> int | None:
-        index = bisect_right(self._starts, at) - 1
-        return index if index >= 0 and at < self.lines[index][1] else None
-
-
-def lines_at(lines: Sequence[tuple[int, int]], positions: Iterable[int]) -> list[tuple[int, int]]:
-    """The `lines` (in order) holding one of `positions`.
-
-    The positions are those of a hint: a cheap necessary condition of what is looked for
-    in a line (a literal every match contains, never a line break), so lines without one
-    can be skipped without reading them sentence by sentence.
-    """
-    index = LineIndex(lines)
-    held = {line for at in positions if (line := index.find(at)) is not None}
-    return [lines[i] for i in sorted(held)]
-
-
-def matches_at(pattern: re.Pattern[str], text: str) -> Iterator[int]:
-    return (match.start() for match in pattern.finditer(text))
-
-
-def has_letter(text: str, letter: str) -> bool:
-    """Whether an ASCII letter occurs in either case. Exact as a gate for IGNORECASE
-    patterns only for letters without other case-insensitive equivalents (not i, k, s)."""
-    return letter.lower() in text or letter.upper() in text
 
 
 def _blank_quotes(text: str) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from monitor.config import Watch
 from monitor.extract import is_rare_earth_code
+from monitor.folding import fold_pair, fold_text
 from monitor.models import NoticeFacts, NoticeKind, Verdict
 from monitor.vocab import (
     BY_ENGLISH,
@@ -26,8 +27,6 @@ from monitor.vocab import (
     RARE_EARTH_KEYWORD_HINTS,
     RARE_EARTH_KEYWORDS,
     element_order,
-    fold_pair,
-    fold_text,
 )
 
 

@@ -350,7 +350,7 @@ def serve(state: _State) -> None:
     Example:
       regwatch --config regwatch.toml serve
     """
-    from monitor.server import serve as run_server
+    from monitor.serving import serve as run_server
     from monitor.store import open_store
 
     with _user_errors():

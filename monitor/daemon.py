@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import queue
 import random
 import secrets
 import signal
@@ -34,23 +33,22 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.clock import Clock, ScaledClock, clock_for
 from monitor.config import ScheduleSettings, Settings
 from monitor.errors import ConfigError
 from monitor.models import SourceDef
+from monitor.thread_pool import DaemonThreadPool, SchedulerPoolExecutor
 
 if TYPE_CHECKING:
     from monitor.runtime import Runtime
-    from monitor.server import ServerHandle
+    from monitor.serving import ServerHandle
     from monitor.store import Store
 
 log = logging.getLogger("regwatch.daemon")
@@ -73,62 +71,6 @@ class Jobs:
     digests: Callable[[], object]
     clock_events: Callable[[], object]
     health: Callable[[], object]
-
-
-class DaemonThreadPool(Executor):
-    """A fixed pool of daemon threads: what is still running at exit is abandoned.
-
-    concurrent.futures.ThreadPoolExecutor joins its threads when the interpreter exits, so
-    one request hanging in a poll would hold `regwatch run` past its stop deadline.
-    """
-
-    def __init__(self, workers: int, name: str) -> None:
-        self._queue: queue.SimpleQueue[
-            tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None
-        ] = queue.SimpleQueue()
-        self._closed = False
-        self._threads = [
-            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
-            for i in range(workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if self._closed:
-            raise RuntimeError("the pool is shut down")
-        future: Future[Any] = Future()
-        self._queue.put((future, fn, args, kwargs))
-        return future
-
-    def _work(self) -> None:
-        while (item := self._queue.get()) is not None:
-            future, fn, args, kwargs = item
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:
-                future.set_exception(exc)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if not self._closed:
-            self._closed = True
-            for _ in self._threads:
-                self._queue.put(None)  # after everything already queued
-        if wait:
-            self.join(None)
-
-    def join(self, deadline: float | None) -> bool:
-        """Wait for the threads to end (until the `time.monotonic` `deadline`); True if all did."""
-        for thread in self._threads:
-            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self._threads)
-
-
-class _PoolExecutor(BasePoolExecutor):  # type: ignore[misc]
-    def __init__(self, pool: Executor) -> None:
-        super().__init__(pool)
 
 
 class Daemon:
@@ -249,7 +191,7 @@ class Daemon:
     def start(self) -> None:
         scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": _PoolExecutor(self._timer_pool)},
+            executors={"default": SchedulerPoolExecutor(self._timer_pool)},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         work = {
@@ -476,7 +418,7 @@ def _open(settings: Settings, clock: Clock | None) -> Runtime:
 
 
 def _start_http(settings: Settings, store: Store, clock: Clock) -> ServerHandle:
-    from monitor.server import start_in_thread
+    from monitor.serving import start_in_thread
 
     try:
         return start_in_thread(settings, store, clock)

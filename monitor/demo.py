@@ -285,7 +285,7 @@ def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
 def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: TextIO) -> None:
     from monitor.leases import ensure_source_rows
     from monitor.logs import configure_from_settings
-    from monitor.server import start_in_thread
+    from monitor.serving import start_in_thread
 
     settings = demo_settings(tmp, site_url=site.base_url, slack_api_url=slack.api_url)
     configure_from_settings(settings)

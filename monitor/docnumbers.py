@@ -2,7 +2,7 @@
 
 Keys (CONTRACT.md): joint notices led by 商务部 are in MOFCOM's series, 海关总署公告 alone is
 GACC's, 不可靠实体清单工作机制公告 is UEL's, 国务院令第N号 is STATECOUNCIL-N. Everything is
-matched on folded text (vocab.fold: NFKC + t2s), so 繁體, full-width and 號 forms meet.
+matched on folded text (folding.fold: NFKC + t2s), so 繁體, full-width and 號 forms meet.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from monitor.folding import Folded, fold
 from monitor.vocab import (
     ENGLISH_ISSUER_ALTERNATION,
     ISSUER_ALTERNATION,
     ISSUER_BY_ALIAS,
     ISSUER_RUN,
-    Folded,
     Issuer,
     english_issuers,
-    fold,
 )
 
 _ISSUER_TOKEN = re.compile(ISSUER_ALTERNATION)

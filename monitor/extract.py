@@ -1,6 +1,6 @@
 """Facts from a notice's title and body, in 简体, 繁體 or English (pure).
 
-Title and body are folded once (vocab.fold: NFKC + OpenCC t2s per character), matched on
+Title and body are folded once (folding.fold: NFKC + OpenCC t2s per character), matched on
 the folded text, and reported as printed (codes, doc_number, part designations).
 Conventions: monitor/corpus/README.md; vocabulary and traps: shared/domain/vocabulary.md.
 """
@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache
 
-from monitor.acts import DATE, LineIndex, affects, effective_dates, has_letter, parse_date, spans
+from monitor.acts import affects, effective_dates
+from monitor.dates import DATE, parse_date
 from monitor.docnumbers import (
     collapse,
     doc_key_for,
@@ -21,7 +22,9 @@ from monitor.docnumbers import (
     issuers_of,
     number_in_title,
 )
+from monitor.folding import Folded, fold, fold_char, fold_pair
 from monitor.models import Affect, NoticeFacts, NoticeKind
+from monitor.text_spans import LineIndex, find_all, has_letter, spans
 from monitor.vocab import (
     BODY_KIND_TRIGGERS,
     BY_ENGLISH,
@@ -40,12 +43,7 @@ from monitor.vocab import (
     PERIODIC_SYMBOLS,
     RARE_EARTH_CODES,
     RARE_EARTH_CONTEXT,
-    Folded,
     element_order,
-    find_all,
-    fold,
-    fold_char,
-    fold_pair,
 )
 
 __all__ = ["doc_key_for", "extract_facts", "fold_title_and_text"]

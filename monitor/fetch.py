@@ -26,28 +26,33 @@ import contextlib
 import hashlib
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from monitor.clock import Clock, SystemClock
 from monitor.errors import FetchError
+from monitor.fetch_checks import (
+    Expect,
+    RetryableError,
+    check_complete,
+    content_length,
+    decoded_text,
+    read_capped,
+)
 from monitor.models import Page, SourceDef
-from monitor.text import decode_body
+from monitor.source_urls import from_wire, source_hosts, to_wire
 
 if TYPE_CHECKING:  # monitor.adapters imports this module at import time
     from monitor.adapters import Validators
 
 log = logging.getLogger(__name__)
-
-Expect = Literal["html", "json", "xml", "binary"]
 
 DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
 FETCH_OPTIONS = frozenset(
@@ -65,22 +70,7 @@ _ACCEPT: Mapping[str, str] = {
     "binary": "*/*",
 }
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
-# Markers of anti-bot interstitials: 瑞数 ($_ts, meta r='m'), 加速乐 (__jsl_clearance),
-# Aliyun (acw_sc__v2), generic cookie-set-and-reload scripts.
-_CHALLENGE_MARKERS = re.compile(
-    rb"\$_ts\s*=|__jsl_clearance|_jsl_clearance_s|acw_sc__v2|<meta[^>]+\br=['\"]m['\"]",
-    re.IGNORECASE,
-)
-_COOKIE_RELOAD = re.compile(
-    rb"document\.cookie\s*=.{0,800}?(location\.(?:href|reload|replace)|window\.location)",
-    re.IGNORECASE | re.DOTALL,
-)
-_SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(rb"<[^>]*>")
-_CHALLENGE_MAX_BYTES = 64_000
 _DRAIN_MAX = 64_000
-_CHALLENGE_MAX_VISIBLE = 200
 
 
 @dataclass(frozen=True)
@@ -91,15 +81,6 @@ class _Limits:
     max_bytes: int
     retries: int
     user_agent: str | None
-
-
-class _RetryableError(Exception):
-    """One attempt failed in a way another attempt may fix."""
-
-    def __init__(self, error: FetchError, retry_after_s: float | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after_s = retry_after_s
 
 
 class Fetcher:
@@ -169,7 +150,7 @@ class Fetcher:
                     source, url, headers=request_headers, validators=validators,
                     expect=expect, limits=limits,
                 )  # fmt: skip
-            except _RetryableError as failure:
+            except RetryableError as failure:
                 if attempt >= limits.retries:
                     raise failure.error from failure
                 delay = self._backoff_base_s * (2**attempt) * self._jitter()
@@ -258,17 +239,17 @@ class Fetcher:
         if status in (412, 521):
             raise FetchError("challenge", f"HTTP {status} anti-bot page", url)
         if status >= 500:
-            raise _RetryableError(
+            raise RetryableError(
                 FetchError("http_status", f"HTTP {status}", url), _retry_after(response)
             )
         if status in (202, 204):
             raise FetchError("empty_body", f"HTTP {status} (bot check or queue page)", url)
         if status not in (200, 203):
             raise FetchError("http_status", f"HTTP {status}", url)
-        body = _read_capped(response, url, limits.max_bytes)
+        body = read_capped(response, url, limits.max_bytes)
         content_type = response.headers.get("content-type", "")
-        _check_complete(response, body, url, expect, content_type)
-        text = _decode(body, content_type, expect, url)
+        check_complete(response, body, url, expect, content_type)
+        text = decoded_text(body, content_type, expect, url)
         return Page(
             url=url, final_url=final_url, status=status, headers=header_map, body=body,
             text=text, fetched_at=fetched_at, sha256=_sha(body), etag=etag,
@@ -314,10 +295,10 @@ def _streamed(client: httpx.Client, request: httpx.Request, url: str) -> Iterato
     try:
         response = client.send(request, stream=True)
     except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout) as error:
-        raise _RetryableError(FetchError("timeout", type(error).__name__, url)) from error
+        raise RetryableError(FetchError("timeout", type(error).__name__, url)) from error
     except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as error:
         # includes a reset first connection and "disconnected without sending a response"
-        raise _RetryableError(FetchError("connect", str(error) or repr(error), url)) from error
+        raise RetryableError(FetchError("connect", str(error) or repr(error), url)) from error
     except httpx.TransportError as error:
         raise FetchError("connect", str(error) or repr(error), url) from error
     try:
@@ -332,48 +313,13 @@ def _drain(response: httpx.Response) -> None:
     an unread response throws its kept-alive connection away."""
     if response.is_stream_consumed:
         return
-    length = _content_length(response)
+    length = content_length(response)
     if response.status_code in (204, 304) or (length is not None and length <= _DRAIN_MAX):
         with contextlib.suppress(httpx.HTTPError):
             response.read()
 
 
 # -- helpers (module level: pure) ------------------------------------------------------
-
-
-def source_hosts(source: SourceDef) -> frozenset[str]:
-    """Hosts a source owns: its url's host, option `hosts`, and the base_url host."""
-    hosts = {(urlsplit(source.url).hostname or "").lower()}
-    extra = source.options.get("hosts", ())
-    if isinstance(extra, str):
-        extra = (extra,)
-    hosts.update(str(h).lower() for h in extra)
-    if source.base_url:
-        hosts.add((urlsplit(source.base_url).hostname or "").lower())
-    hosts.discard("")
-    return frozenset(hosts)
-
-
-def to_wire(source: SourceDef, url: str) -> str:
-    """The URL actually requested: base_url's scheme+host+port for the source's hosts."""
-    if not source.base_url:
-        return url
-    parts = urlsplit(url)
-    if (parts.hostname or "").lower() not in source_hosts(source):
-        return url
-    base = urlsplit(source.base_url)
-    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-
-
-def from_wire(source: SourceDef, url: str) -> str:
-    """Map a URL on base_url's origin back to the canonical origin of `source.url`."""
-    if not source.base_url:
-        return url
-    parts, base = urlsplit(url), urlsplit(source.base_url)
-    if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()):
-        return url
-    canonical = urlsplit(source.url)
-    return urlunsplit((canonical.scheme, canonical.netloc, parts.path, parts.query, parts.fragment))
 
 
 def _request_headers(
@@ -392,74 +338,6 @@ def _request_headers(
             result["If-Modified-Since"] = validators.last_modified
     result.update(headers or {})
     return result
-
-
-def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
-    declared = _content_length(response)
-    if declared is not None and declared > max_bytes:
-        raise FetchError("too_large", f"Content-Length {declared} > {max_bytes}", url)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError("too_large", f"body over {max_bytes} bytes", url)
-            chunks.append(chunk)
-    except httpx.ReadTimeout as error:
-        raise _RetryableError(FetchError("timeout", "read timed out in body", url)) from error
-    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
-        # the peer closed before Content-Length bytes (or the last chunk) arrived
-        raise _RetryableError(FetchError("truncated", str(error) or "body cut off", url)) from error
-    except httpx.DecodingError as error:
-        raise FetchError("decode", f"content-encoding: {error}", url) from error
-    return b"".join(chunks)
-
-
-def _check_complete(  # in this order: cut off, empty, challenge, unfinished HTML
-    response: httpx.Response, body: bytes, url: str, expect: Expect, content_type: str
-) -> None:
-    declared = _content_length(response)
-    encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-    received = response.num_bytes_downloaded if encoded else len(body)
-    if declared is not None and received < declared:
-        raise _RetryableError(FetchError("truncated", f"{received} of {declared} bytes", url))
-    if not body.strip():
-        raise FetchError("empty_body", f"HTTP {response.status_code} with an empty body", url)
-    if expect != "binary" and _looks_like_challenge(body):
-        raise FetchError("challenge", "JavaScript challenge page", url)
-    # Only pages we parse as documents, served as HTML, must be complete documents;
-    # list APIs (json), feeds and attachments have no such end marker.
-    if expect == "html" and "html" in content_type.lower() and not _HTML_END.search(body):
-        raise _RetryableError(FetchError("truncated", "HTML page without </html>", url))
-
-
-def _looks_like_challenge(body: bytes) -> bool:
-    if len(body) > _CHALLENGE_MAX_BYTES:
-        return False
-    head = body[:_CHALLENGE_MAX_BYTES]
-    if not (_CHALLENGE_MARKERS.search(head) or _COOKIE_RELOAD.search(head)):
-        return False
-    visible = _TAG.sub(b" ", _SCRIPT_OR_STYLE.sub(b" ", head))
-    return len(b"".join(visible.split())) < _CHALLENGE_MAX_VISIBLE
-
-
-def _decode(body: bytes, content_type: str, expect: Expect, url: str) -> str:
-    if expect == "binary":
-        return ""
-    try:
-        text, _codec = decode_body(body, content_type)
-    except ValueError as error:
-        raise FetchError("decode", str(error), url) from error
-    return text
-
-
-def _content_length(response: httpx.Response) -> int | None:
-    """Declared size of the body as sent (compressed, like num_bytes_downloaded)."""
-    try:
-        return int(response.headers["content-length"].strip())
-    except (KeyError, ValueError):
-        return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

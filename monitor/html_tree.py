@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from monitor.text import BLOCK_TAGS, CELL_SEP, CELL_TAGS, SKIPPED_TAGS, text_from_pieces
 

@@ -1,8 +1,7 @@
 """HTTP: /feed.json, /controls.json, /healthz, /metrics and the feed item schema.
 
-A Starlette app served by uvicorn, either in the foreground (`serve`, for ``regwatch
-serve``) or in a thread beside the daemon's jobs (`start_in_thread`). Store reads run in
-the thread pool so a slow database never stalls the event loop.
+`build_app` makes the Starlette app; `monitor.serving` runs it with uvicorn. Store reads
+run in the thread pool so a slow database never stalls the event loop.
 
 The feed is what screening tools poll, so its hot path avoids work: a rendered body and
 its ETag are cached per (base URL, query) and reused while the store's feed version
@@ -19,19 +18,15 @@ import hmac
 import json
 import logging
 import re
-import signal
-import socket
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -43,7 +38,7 @@ from starlette.routing import Route
 from monitor import metrics
 from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
-from monitor.errors import ConfigError, StoreError, UsageError
+from monitor.errors import StoreError, UsageError
 from monitor.feed import DEFAULT_LIMIT, FeedQuery, feed_version, render_feed, rfc3339
 from monitor.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store, outbox, sources
@@ -380,138 +375,3 @@ def _refresh_gauges(store: Store) -> None:
                 metrics.SOURCE_LAST_SUCCESS.labels(row.id).set(
                     _utc(row.last_success_at).timestamp()
                 )
-
-
-# ---------------------------------------------------------------------------------------
-# Running it
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, but a signal stops it cleanly (exit 0) instead of being re-raised."""
-
-    def __init__(self, config: uvicorn.Config, *, handle_signals: bool) -> None:
-        super().__init__(config)
-        self._handle_signals = handle_signals
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if not self._handle_signals or threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        handled = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, self._stop) for sig in handled}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _stop(self, sig: int, _frame: object) -> None:
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        self.should_exit = True
-
-
-def _config(app: Starlette, host: str, port: int, access_log: bool) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        lifespan="off",
-        log_config=None,
-        access_log=access_log,
-        backlog=2048,
-        timeout_graceful_shutdown=5,
-        server_header=False,
-    )
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError("server.listen", f"cannot listen on {host}:{port}: {exc}") from exc
-    # Listening now means connections queue in the backlog until the loop accepts them.
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-@dataclass
-class ServerHandle:
-    """A server running in a background thread."""
-
-    host: str
-    port: int
-    thread: threading.Thread
-    server: uvicorn.Server
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout)
-        if self.thread.is_alive():
-            self.server.force_exit = True
-            self.thread.join(timeout)
-
-
-def start_in_thread(
-    settings: Settings,
-    store: Store,
-    clock: Clock,
-    *,
-    host: str | None = None,
-    port: int | None = None,
-    access_log: bool = False,
-    startup_timeout: float = 10.0,
-) -> ServerHandle:
-    """Start the server in a daemon thread; returns once it accepts connections.
-
-    `port` 0 (or ``[server] listen = "…:0"``) picks a free port: see `ServerHandle.port`.
-    """
-    host = host if host is not None else settings.server.host
-    sock = _bind(host, settings.server.port if port is None else port)
-    bound_port = int(sock.getsockname()[1])
-    app = build_app(store, settings, clock)
-    server = _Server(_config(app, host, bound_port, access_log), handle_signals=False)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="regwatch-http", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + startup_timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError(f"the HTTP server did not start on {host}:{bound_port}")
-        time.sleep(0.005)
-    log.info("serving on http://%s:%d", host, bound_port)
-    return ServerHandle(host, bound_port, thread, server)
-
-
-def serve(
-    settings: Settings,
-    store: Store,
-    clock: Clock,
-    *,
-    install_signal_handlers: bool = True,
-    access_log: bool = False,
-) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM (with `install_signal_handlers`)."""
-    host, port = settings.server.host, settings.server.port
-    sock = _bind(host, port)
-    bound_port = int(sock.getsockname()[1])
-    app = build_app(store, settings, clock)
-    server = _Server(
-        _config(app, host, bound_port, access_log), handle_signals=install_signal_handlers
-    )
-    log.info("serving on http://%s:%d", host, bound_port)
-    server.run(sockets=[sock])

@@ -23,8 +23,13 @@ from monitor.runtime import Runtime
 from monitor.store import Store
 
 CORPUS = Path(__file__).resolve().parents[1] / "monitor" / "corpus"
-SOURCE = SourceDef(id="mofcom-zcfb", name="MOFCOM", kind="scripted",
-                   url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html", interval_s=900)
+SOURCE = SourceDef(
+    id="mofcom-zcfb",
+    name="MOFCOM",
+    kind="scripted",
+    url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html",
+    interval_s=900,
+)
 
 
 def corpus_page(stem: str) -> RawNotice:
@@ -43,8 +48,11 @@ class Scripted:
 
 
 def listing(*pages: RawNotice) -> PollResult:
-    return PollResult(unchanged=False, notices=pages,
-                      listed=tuple(ListedItem(p.url, p.title, p.published) for p in pages))
+    return PollResult(
+        unchanged=False,
+        notices=pages,
+        listed=tuple(ListedItem(p.url, p.title, p.published) for p in pages),
+    )
 
 
 @pytest.fixture
@@ -56,24 +64,47 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> Scripted:
 
 def runtime(store: Store, now: datetime) -> Runtime:
     settings = build_settings({})
-    settings = type(settings)(**{**settings.__dict__, "subscribers": (
-        Subscriber(name="all", console=True),
-        Subscriber(name="gallium", console=True, watch=Watch(keywords=("镓",))),
-    )})
-    return Runtime(settings=settings, store=store, clock=FixedClock(now), fetcher=None,  # type: ignore[arg-type]
-                   sources={SOURCE.id: SOURCE}, channels=None)  # type: ignore[arg-type]
+    settings = type(settings)(
+        **{
+            **settings.__dict__,
+            "subscribers": (
+                Subscriber(name="all", console=True),
+                Subscriber(name="gallium", console=True, watch=Watch(keywords=("镓",))),
+            ),
+        }
+    )
+    return Runtime(
+        settings=settings,
+        store=store,
+        clock=FixedClock(now),
+        fetcher=None,  # type: ignore[arg-type]
+        sources={SOURCE.id: SOURCE},
+        channels=None,
+    )  # type: ignore[arg-type]
 
 
 def events(store: Store) -> list[dict[str, Any]]:
     with store.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.select(t.events).order_by(t.events.c.seq)).mappings()]
+        return [
+            dict(r) for r in conn.execute(sa.select(t.events).order_by(t.events.c.seq)).mappings()
+        ]
 
 
-TIMELINE = ("mofcom-2024-46", "mofcom-2025-18", "mofcom-2025-61", "mofcom-2025-62", "mofcom-2025-55",
-            "mofcom-2025-57", "mofcom-2025-70", "mofcom-2025-72")
+TIMELINE = (
+    "mofcom-2024-46",
+    "mofcom-2025-18",
+    "mofcom-2025-61",
+    "mofcom-2025-62",
+    "mofcom-2025-55",
+    "mofcom-2025-57",
+    "mofcom-2025-70",
+    "mofcom-2025-72",
+)
 
 
-def test_first_start_today_floods_nobody_and_no72_lapses_once(store: Store, scripted: Scripted) -> None:
+def test_first_start_today_floods_nobody_and_no72_lapses_once(
+    store: Store, scripted: Scripted
+) -> None:
     rt = runtime(store, datetime(2026, 11, 21, 9, tzinfo=BEIJING))
     scripted.answers = [listing(*(corpus_page(s) for s in TIMELINE))]
     assert poll_source(rt, SOURCE).baseline

@@ -14,7 +14,7 @@ import pytest
 
 from monitor.clock import Clock, FixedClock, ScaledClock
 from monitor.config import ScheduleSettings, build_settings
-from monitor.daemon import Daemon, DaemonThreadPool, Jobs, run_daemon
+from monitor.daemon import Daemon, Jobs, run_daemon
 from monitor.leases import claim_due_sources, finish_poll, release_leases, renew_leases
 from monitor.models import SourceDef
 from monitor.store import Store
@@ -329,13 +329,3 @@ def test_sigterm_stops_run_daemon_cleanly(sqlite_store: Store) -> None:
     assert time.monotonic() - started < WAIT
     assert sorted(rec.polled) == ["s00", "s01"]
     assert signal.getsignal(signal.SIGTERM) == before
-
-
-def test_daemon_thread_pool_runs_and_shuts_down() -> None:
-    pool = DaemonThreadPool(2, "t")
-    futures = [pool.submit(lambda x: x * 2, i) for i in range(5)]
-    assert [f.result(WAIT) for f in futures] == [0, 2, 4, 6, 8]
-    assert all(t.daemon for t in pool._threads)
-    pool.shutdown(wait=True)
-    with pytest.raises(RuntimeError):
-        pool.submit(lambda: None)

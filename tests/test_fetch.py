@@ -13,8 +13,9 @@ import pytest
 from monitor.adapters import Validators
 from monitor.clock import FixedClock
 from monitor.errors import FetchError
-from monitor.fetch import Fetcher, from_wire, source_hosts, to_wire
+from monitor.fetch import Fetcher
 from monitor.models import SourceDef
+from monitor.source_urls import from_wire, source_hosts, to_wire
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "mofcom-zcfb"
 INDEX = "https://www.mofcom.gov.cn/zwgk/zcfb/index.html"

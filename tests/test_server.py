@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
-import subprocess
 import sys
 import threading
 import types
@@ -25,7 +22,8 @@ from monitor.config import Settings, build_settings
 from monitor.feed import item_for_event
 from monitor.models import Event
 from monitor.schema import feed_item_schema
-from monitor.server import ServerHandle, _VersionProbe, start_in_thread
+from monitor.server import _VersionProbe
+from monitor.serving import ServerHandle, start_in_thread
 from monitor.store import Store, events, open_store, outbox, sources
 from tests.support.databases import postgres_schema_url
 from tests.support.feed_schema import assert_valid_feed
@@ -542,69 +540,3 @@ def test_version_probe_never_answers_with_a_read_that_began_before_the_call() ->
     assert first == (1, 1)
     assert second == third == (2, 2)  # one shared read, started after the first one ended
     assert read.calls == 2
-
-
-# --- running ---------------------------------------------------------------------------
-
-
-def test_stop_closes_the_port(store: Store, settings: Settings) -> None:
-    handle = start_in_thread(settings, store, CLOCK, port=0)
-    assert handle.port > 0
-    with httpx.Client(base_url=handle.url, timeout=5, trust_env=False) as http:
-        assert http.get("/healthz").status_code == 200
-    handle.stop()
-    assert not handle.thread.is_alive()
-    with (
-        httpx.Client(base_url=handle.url, timeout=5, trust_env=False) as http,
-        pytest.raises(httpx.ConnectError),
-    ):
-        http.get("/healthz")
-
-
-def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    db = tmp_path / "regwatch.db"
-    open_store(f"sqlite:///{db}").dispose()
-    script = (
-        "import logging, sys\n"
-        "from monitor.clock import SystemClock\n"
-        "from monitor.config import build_settings\n"
-        "from monitor.server import serve\n"
-        "from monitor.store import open_store\n"
-        "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
-        f"settings = build_settings({{'store': {{'url': 'sqlite:///{db}'}},"
-        " 'server': {'listen': '127.0.0.1:0'}})\n"
-        "serve(settings, open_store(settings.store.url), SystemClock())\n"
-        "print('stopped cleanly', flush=True)\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ},
-    )
-    try:
-        assert process.stderr is not None
-        url = None
-        for line in process.stderr:
-            found = re.search(r"serving on (http://127\.0\.0\.1:\d+)", line)
-            if found:
-                url = found.group(1)
-                break
-        assert url, "the server never said where it listens"
-        with httpx.Client(base_url=url, timeout=10, trust_env=False) as http:
-            for _ in range(100):
-                try:
-                    if http.get("/healthz").status_code == 200:
-                        break
-                except httpx.ConnectError:
-                    continue
-        process.send_signal(signal.SIGTERM)
-        out, _err = process.communicate(timeout=30)
-        assert process.returncode == 0
-        assert "stopped cleanly" in out
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()

@@ -25,8 +25,9 @@ from bs4 import BeautifulSoup
 from monitor.adapters import ListedItem, PollResult, Progress, SourceState, Validators
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import FETCH_OPTIONS, Fetcher, from_wire, source_hosts
+from monitor.fetch import FETCH_OPTIONS, Fetcher
 from monitor.models import Attachment, Page, RawNotice, SourceDef
+from monitor.source_urls import from_wire, source_hosts
 from monitor.text import normalise_line
 
 log = logging.getLogger(__name__)

@@ -2,30 +2,30 @@
 
 Serves column shells (`/zwgk/zcfb/index.html`), the jpaas unit list API with the real
 envelope, detail pages, attachments and an RSS 2.0 feed, with ETag / Last-Modified and
-304s, plus injectable faults (`set_fault`). Standard library only.
-
-Loopback notes (ARCHITECTURE.md, Tooling): the listen backlog is raised (the stdlib's 5
-stalls concurrent clients) and every response goes out in ONE write (headers and body
-written separately stall keep-alive clients on Nagle + delayed ACK).
+304s, plus injectable faults (`set_fault`). Standard library only. This module is what the
+site holds and answers; replay/loopback.py puts it on a socket or an httpx transport.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
-import socket
-import struct
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from monitor.replay.loopback import (
+    HTML,
+    Answer,
+    LoopbackServer,
+    current_peer,
+    in_process_transport,
+)
 from monitor.replay.mofcom_pages import (
     API_PATH,
     CHALLENGE_412,
@@ -50,10 +50,6 @@ FAULT_MODES = frozenset(
     {"412", "521", "202-empty", "empty-body", "bad-envelope", "no-body-container",
      "truncated", "500", "reset", "gbk"}
 )  # fmt: skip
-_HTML = "text/html; charset=utf-8"
-_STATUS_TEXT = {200: "OK", 202: "Accepted", 304: "Not Modified", 404: "Not Found",
-                412: "Precondition Failed", 500: "Internal Server Error",
-                521: "Web Server Is Down"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,16 +99,6 @@ class _Fault:
     remaining: int | None
 
 
-@dataclass
-class _Answer:
-    status: int
-    body: bytes = b""
-    content_type: str = _HTML
-    headers: dict[str, str] = field(default_factory=dict)
-    cut: bool = False  # announce more bytes than sent, then close
-    reset: bool = False  # close the socket without answering
-
-
 class ReplaySite:
     """Thread-safe in-memory site; `start()` serves it at `base_url`."""
 
@@ -135,30 +121,19 @@ class ReplaySite:
         self._revision = 0
         self._epoch = 1_750_000_000.0  # Last-Modified = epoch + revision: distinct per change
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> ReplaySite:
         if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), _Handler, self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                name="replay-site", daemon=True,
-            )  # fmt: skip
-            self._thread.start()
+            self._server = LoopbackServer(self, self._port)
         return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.close_connections()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+            server.stop()
 
     def __enter__(self) -> ReplaySite:
         return self.start()
@@ -172,7 +147,7 @@ class ReplaySite:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("ReplaySite is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     # -- content -----------------------------------------------------------------------
 
@@ -239,38 +214,12 @@ class ReplaySite:
     def transport(self) -> httpx.BaseTransport:
         """The site as an in-process httpx transport: same answers and faults, no socket
         (requests may use any host; the site answers by path)."""
-        import httpx
-
-        class CutStream(httpx.SyncByteStream):
-            """A body that stops early, as when the peer closes mid-response."""
-
-            def __init__(self, body: bytes) -> None:
-                self.body = body
-
-            def __iter__(self) -> Iterator[bytes]:
-                yield self.body
-                raise httpx.RemoteProtocolError("peer closed connection mid-body")
-
-        def handle(request: httpx.Request) -> httpx.Response:
-            target = request.url.raw_path.decode("ascii")
-            answer = self.answer(request.method, target, dict(request.headers.items()))
-            if answer.reset:
-                raise httpx.ReadError("connection reset by peer", request=request)
-            headers = dict(answer.headers)
-            if answer.content_type and answer.status != 304:
-                headers["Content-Type"] = answer.content_type
-            if answer.cut:
-                headers["Content-Length"] = str(len(answer.body) * 2 + 100)
-                return httpx.Response(answer.status, headers=headers,
-                                      stream=CutStream(answer.body))  # fmt: skip
-            return httpx.Response(answer.status, headers=headers, content=answer.body)
-
-        return httpx.MockTransport(handle)
+        return in_process_transport(self)
 
     # -- answering (called from handler threads) ------------------------------------------
 
-    def answer(self, method: str, target: str, headers: Mapping[str, str]) -> _Answer:
-        peer = getattr(_connection, "peer", "")
+    def answer(self, method: str, target: str, headers: Mapping[str, str]) -> Answer:
+        peer = current_peer()
         with self._lock:
             self._log.append(RecordedRequest(method, target, dict(headers), peer))
             path = urlsplit(target).path
@@ -280,27 +229,27 @@ class ReplaySite:
             return _faulty(fault, kind, answer)
         return _conditional(answer, headers) if answer.status == 200 else answer
 
-    def _route(self, target: str) -> tuple[str, _Answer]:
+    def _route(self, target: str) -> tuple[str, Answer]:
         parts = urlsplit(target)
         path = parts.path
         if path == API_PATH:
             return "api", self._list_answer(parse_qs(parts.query))
         for column in self._columns.values():
             if path == column.index_path:
-                return "html", _Answer(200, _shell(column), headers=self._stamp())
+                return "html", Answer(200, _shell(column), headers=self._stamp())
         if path == self.rss_path:
-            return "feed", _Answer(200, self._feed(), "application/rss+xml; charset=utf-8",
-                                   headers=self._stamp())  # fmt: skip
+            return "feed", Answer(200, self._feed(), "application/rss+xml; charset=utf-8",
+                                  headers=self._stamp())  # fmt: skip
         if path in self._articles:
             article = self._articles[path]
-            return "detail", _Answer(200, article.body, article.content_type,
-                                     headers=self._stamp(article.revision))  # fmt: skip
+            return "detail", Answer(200, article.body, article.content_type,
+                                    headers=self._stamp(article.revision))  # fmt: skip
         if path in self._files:
             data, content_type = self._files[path]
-            return "file", _Answer(200, data, content_type, headers=self._stamp(1))
-        return "other", _Answer(404, NOT_FOUND)
+            return "file", Answer(200, data, content_type, headers=self._stamp(1))
+        return "other", Answer(404, NOT_FOUND)
 
-    def _list_answer(self, query: Mapping[str, list[str]]) -> _Answer:
+    def _list_answer(self, query: Mapping[str, list[str]]) -> Answer:
         def arg(name: str) -> str:
             return (query.get(name) or [""])[0]
 
@@ -362,12 +311,12 @@ def _shell(column: Column) -> bytes:
 def _body(page: str | bytes) -> tuple[bytes, str]:
     if isinstance(page, bytes):
         return page, "text/html"  # the page's own <meta charset> decides
-    return page.encode("utf-8"), _HTML
+    return page.encode("utf-8"), HTML
 
 
-def _json(value: object) -> _Answer:
+def _json(value: object) -> Answer:
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return _Answer(200, body, "application/json;charset=UTF-8")
+    return Answer(200, body, "application/json;charset=UTF-8")
 
 
 def _applies(mode: str, kind: str) -> bool:
@@ -380,22 +329,22 @@ def _applies(mode: str, kind: str) -> bool:
     return True
 
 
-def _faulty(mode: str, kind: str, normal: _Answer) -> _Answer:
+def _faulty(mode: str, kind: str, normal: Answer) -> Answer:
     if mode == "412":
-        return _Answer(412, CHALLENGE_412)
+        return Answer(412, CHALLENGE_412)
     if mode == "521":
-        return _Answer(521, CHALLENGE_521)
+        return Answer(521, CHALLENGE_521)
     if mode == "202-empty":
-        return _Answer(202, b"", "text/html")
+        return Answer(202, b"", "text/html")
     if mode == "empty-body":
-        return _Answer(200, b"", normal.content_type)
+        return Answer(200, b"", normal.content_type)
     if mode == "500":
-        return _Answer(500, b"<html><body>500 Internal Server Error</body></html>")
+        return Answer(500, b"<html><body>500 Internal Server Error</body></html>")
     if mode == "reset":
-        return _Answer(0, reset=True)
+        return Answer(0, reset=True)
     if mode == "truncated":
-        return _Answer(normal.status, normal.body[: len(normal.body) // 2], normal.content_type,
-                       cut=True)  # fmt: skip
+        return Answer(normal.status, normal.body[: len(normal.body) // 2], normal.content_type,
+                      cut=True)  # fmt: skip
     if mode == "bad-envelope":
         return _json({"code": "200", "success": False, "data": {"html": ""}})
     if mode == "no-body-container" and kind == "api":
@@ -405,13 +354,13 @@ def _faulty(mode: str, kind: str, normal: _Answer) -> _Answer:
     if mode == "no-body-container":
         text = text.replace('class="art-con art-con-bottonmLine" ergodic="article"',
                             'class="article-content"')  # fmt: skip
-        return _Answer(200, text.encode(), _HTML)
+        return Answer(200, text.encode(), HTML)
     # gbk: labelled gb2312, encoded as gb18030 (may hold characters gb2312 lacks)
     text = text.replace('<meta charset="utf-8">', '<meta charset="gb2312">')
-    return _Answer(200, text.encode("gb18030"), "text/html; charset=gb2312")
+    return Answer(200, text.encode("gb18030"), "text/html; charset=gb2312")
 
 
-def _conditional(answer: _Answer, headers: Mapping[str, str]) -> _Answer:
+def _conditional(answer: Answer, headers: Mapping[str, str]) -> Answer:
     etag = '"' + hashlib.sha256(answer.body).hexdigest()[:20] + '"'
     answer.headers["ETag"] = etag
     if_none_match = headers.get("if-none-match")
@@ -426,75 +375,5 @@ def _conditional(answer: _Answer, headers: Mapping[str, str]) -> _Answer:
         except (TypeError, ValueError):
             not_modified = False
     if not_modified:
-        return _Answer(304, b"", "", headers=answer.headers)
+        return Answer(304, b"", "", headers=answer.headers)
     return answer
-
-
-# -- HTTP plumbing -------------------------------------------------------------------------
-
-
-_connection = threading.local()
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], handler: type[_Handler], site: ReplaySite
-                 ) -> None:  # fmt: skip
-        self.site = site
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake handler threads parked on idle keep-alive connections."""
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-    timeout = 30
-
-    def do_GET(self) -> None:
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        host, port = self.client_address[:2]
-        _connection.peer = f"{host}:{port}"  # one handler thread per connection
-        answer = self.server.site.answer("GET", self.path, headers)
-        if answer.reset:
-            # SO_LINGER 0: close() sends RST, like a WAF dropping the first connection
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))  # fmt: skip
-            self.close_connection = True
-            return
-        length = len(answer.body) * 2 + 100 if answer.cut else len(answer.body)
-        lines = [f"HTTP/1.1 {answer.status} {_STATUS_TEXT.get(answer.status, 'Status')}",
-                 f"Date: {formatdate(usegmt=True)}", "Server: replay",
-                 f"Content-Length: {length}"]  # fmt: skip
-        if answer.content_type and answer.status != 304:
-            lines.append(f"Content-Type: {answer.content_type}")
-        lines += [f"{name}: {value}" for name, value in answer.headers.items()]
-        if answer.cut:
-            lines.append("Connection: close")
-            self.close_connection = True
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + answer.body)  # one write: see the module docstring
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass

@@ -216,10 +216,21 @@ def test_backfill_walks_history_silently_with_progress(cli: Cli, site: ReplaySit
     for index in range(40):
         day = date(2024, 1, 1) + timedelta(days=10 * index)
         number = 100 + index
-        title, html, _ = notice_page(number, "关于对外贸易有关事项的公告", ["本公告自公布之日起实施。"],
-                                     datetime(day.year, day.month, day.day, 10, tzinfo=BEIJING))
-        site.publish(ART.replace("2025", str(day.year)) + f"art_{number:032x}.html", html, title=title, date=day)
-    result = cli("backfill", "--since", "2024-06-01", "mofcom-zcfb", now="2025-03-01T08:00:00+08:00")
+        title, html, _ = notice_page(
+            number,
+            "关于对外贸易有关事项的公告",
+            ["本公告自公布之日起实施。"],
+            datetime(day.year, day.month, day.day, 10, tzinfo=BEIJING),
+        )
+        site.publish(
+            ART.replace("2025", str(day.year)) + f"art_{number:032x}.html",
+            html,
+            title=title,
+            date=day,
+        )
+    result = cli(
+        "backfill", "--since", "2024-06-01", "mofcom-zcfb", now="2025-03-01T08:00:00+08:00"
+    )
     assert result.code == 0, result.stderr
     assert "mofcom-zcfb [" in result.stderr and "pages" in result.stderr  # the progress bar
     assert feed_ids(cli) == []  # history is stored, never alerted

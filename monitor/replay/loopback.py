@@ -1,0 +1,172 @@
+"""A replay served over HTTP: on a 127.0.0.1 socket (a threaded HTTP/1.1 server) or in
+process (an httpx transport, no socket), with the same answers and faults either way.
+
+Loopback notes (ARCHITECTURE.md, Tooling): the listen backlog is raised (the stdlib's 5
+stalls concurrent clients) and every response goes out in ONE write (headers and body
+written separately stall keep-alive clients on Nagle + delayed ACK).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+HTML = "text/html; charset=utf-8"
+_STATUS_TEXT = {200: "OK", 202: "Accepted", 304: "Not Modified", 404: "Not Found",
+                412: "Precondition Failed", 500: "Internal Server Error",
+                521: "Web Server Is Down"}  # fmt: skip
+
+
+@dataclass
+class Answer:
+    """What to send back for one request."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = HTML
+    headers: dict[str, str] = field(default_factory=dict)
+    cut: bool = False  # announce more bytes than sent, then close
+    reset: bool = False  # close the socket without answering
+
+
+class Answers(Protocol):
+    """A replayed service: answers a request (called from handler threads)."""
+
+    def answer(self, method: str, target: str, headers: Mapping[str, str]) -> Answer: ...
+
+
+_connection = threading.local()
+
+
+def current_peer() -> str:
+    """The client "host:port" of the connection being answered: one value per TCP
+    connection ("" in process)."""
+    return str(getattr(_connection, "peer", ""))
+
+
+class LoopbackServer:
+    """Serves `site` on 127.0.0.1:`port` (0: any free port) from a daemon thread."""
+
+    def __init__(self, site: Answers, port: int = 0, *, name: str = "replay-site") -> None:
+        self._server = _Server(("127.0.0.1", port), _Handler, site)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=name, daemon=True,
+        )  # fmt: skip
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def in_process_transport(site: Answers) -> httpx.BaseTransport:
+    """`site` as an httpx transport: same answers and faults, no socket (requests may use
+    any host; the site answers by path)."""
+    import httpx
+
+    class CutStream(httpx.SyncByteStream):
+        """A body that stops early, as when the peer closes mid-response."""
+
+        def __init__(self, body: bytes) -> None:
+            self.body = body
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield self.body
+            raise httpx.RemoteProtocolError("peer closed connection mid-body")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        target = request.url.raw_path.decode("ascii")
+        answer = site.answer(request.method, target, dict(request.headers.items()))
+        if answer.reset:
+            raise httpx.ReadError("connection reset by peer", request=request)
+        headers = dict(answer.headers)
+        if answer.content_type and answer.status != 304:
+            headers["Content-Type"] = answer.content_type
+        if answer.cut:
+            headers["Content-Length"] = str(len(answer.body) * 2 + 100)
+            return httpx.Response(answer.status, headers=headers,
+                                  stream=CutStream(answer.body))  # fmt: skip
+        return httpx.Response(answer.status, headers=headers, content=answer.body)
+
+    return httpx.MockTransport(handle)
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler], site: Answers
+                 ) -> None:  # fmt: skip
+        self.site = site
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake handler threads parked on idle keep-alive connections."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 30
+
+    def do_GET(self) -> None:
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        host, port = self.client_address[:2]
+        _connection.peer = f"{host}:{port}"  # one handler thread per connection
+        answer = self.server.site.answer("GET", self.path, headers)
+        if answer.reset:
+            # SO_LINGER 0: close() sends RST, like a WAF dropping the first connection
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))  # fmt: skip
+            self.close_connection = True
+            return
+        length = len(answer.body) * 2 + 100 if answer.cut else len(answer.body)
+        lines = [f"HTTP/1.1 {answer.status} {_STATUS_TEXT.get(answer.status, 'Status')}",
+                 f"Date: {formatdate(usegmt=True)}", "Server: replay",
+                 f"Content-Length: {length}"]  # fmt: skip
+        if answer.content_type and answer.status != 304:
+            lines.append(f"Content-Type: {answer.content_type}")
+        lines += [f"{name}: {value}" for name, value in answer.headers.items()]
+        if answer.cut:
+            lines.append("Connection: close")
+            self.close_connection = True
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + answer.body)  # one write: see the module docstring
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
