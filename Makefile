@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/regwatch demo
 
 test: $(STAMP)
+	$(BIN)/ruff format --check monitor tests benchmarks
 	$(BIN)/ruff check monitor tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
