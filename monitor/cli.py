@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
@@ -23,7 +23,6 @@ from monitor.runtime import Runtime, open_runtime
 
 EXIT_USAGE = 2
 EXIT_SOURCE_FAILED = 3
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str) -> NoReturn:

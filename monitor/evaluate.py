@@ -163,10 +163,6 @@ def _got(facts: NoticeFacts, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def _as_set(items: Sequence[Any]) -> Any:
-    return frozenset(json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items)
-
-
 def _affect_key(item: dict[str, Any]) -> tuple[Any, ...]:
     return (item.get("doc_key"), item.get("action"), item.get("until"), item.get("scope"))
 

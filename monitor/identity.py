@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable
 
 from monitor.classify import assess
 from monitor.diff import content_hash
@@ -82,12 +82,16 @@ def build_notice(
     )
 
 
-def alias_target(facts: NoticeFacts, raw: RawNotice, known: Mapping[str, object]) -> str | None:
-    """For a page without its own number: the known notice it reports on (title first)."""
+def alias_target(
+    facts: NoticeFacts, raw: RawNotice, known: Callable[[Iterable[str]], Collection[str]]
+) -> str | None:
+    """For a page without its own number: the known notice it reports on (title first).
+
+    `known` tells which of the given doc_keys are stored; it is asked once.
+    """
     if facts.doc_key is not None:
         return None
-    for text in (raw.title, raw.text):
-        named = [key for key in mentioned_doc_keys(text) if key in known]
-        if named:
-            return named[0]
-    return None
+    in_title = mentioned_doc_keys(raw.title)
+    in_text = mentioned_doc_keys(raw.text)
+    stored = known([*in_title, *in_text])
+    return next((key for key in (*in_title, *in_text) if key in stored), None)

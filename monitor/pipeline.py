@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
@@ -19,12 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from monitor import metrics
 from monitor.adapters import PollResult, Progress, adapters
-from monitor.clock import beijing_date
 from monitor.diff import text_diff
 from monitor.errors import ParseError, SourceError, StoreError
 from monitor.events import change_event, recipients
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
-from monitor.identity import alias_target, build_notice, mentioned_doc_keys, read_facts
+from monitor.identity import alias_target, build_notice, read_facts
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
 from monitor.repository import (
     StoredNotice,
@@ -168,8 +167,7 @@ def _store_page(
     """Store one page read from the source; the change it makes, if any."""
     facts = read_facts(raw)
     if facts.doc_key is None:
-        known = existing_keys(conn, mentioned_doc_keys(raw.title + "\n" + raw.text))
-        target = alias_target(facts, raw, dict.fromkeys(known))
+        target = alias_target(facts, raw, lambda keys: existing_keys(conn, keys))
         if target is not None:
             if url_row(conn, raw.url) is None:
                 add_url(
@@ -229,8 +227,6 @@ def _revised(conn: Connection, stored: StoredNotice, notice: Notice, *, now: dat
 
 
 def _with_urls(notice: Notice, urls: Sequence[str]) -> Notice:
-    from dataclasses import replace
-
     return replace(notice, urls=tuple(urls))
 
 
@@ -238,7 +234,7 @@ def _track_missing(
     conn: Connection, source: SourceDef, result: PollResult, changes: list[Change], *, now: datetime
 ) -> None:
     listed = {item.url for item in result.listed}
-    reset_missing(conn, [u for u in listed])
+    reset_missing(conn, list(listed))
     if result.window_start is None:
         return
     for stored_url in source_urls(conn, source.id):
@@ -293,7 +289,3 @@ def _acted_on_texts(conn: Connection, notice: Notice) -> list[str]:
         if stored is not None:
             texts.extend((stored.notice.title, stored.notice.text))
     return texts
-
-
-def today(rt: Runtime) -> date:
-    return beijing_date(rt.clock.now())

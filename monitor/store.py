@@ -189,10 +189,6 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @property
-    def is_postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
-
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from monitor.identity import alias_target, build_notice, mentioned_doc_keys, read_facts
@@ -32,9 +33,18 @@ def test_news_is_an_alias_of_the_notice_its_title_names() -> None:
         "商务部新闻发言人就商务部公告2025年第70号答记者问", "正文提到商务部公告2025年第61号。"
     )
     facts = read_facts(news)
-    known = {"MOFCOM-2025-70": 1, "MOFCOM-2025-61": 1}
+    stored = {"MOFCOM-2025-70", "MOFCOM-2025-61"}
+    asked: list[list[str]] = []
+
+    def known(keys: Iterable[str]) -> set[str]:
+        asked.append(list(keys))
+        return stored & set(asked[-1])
+
     assert alias_target(facts, news, known) == "MOFCOM-2025-70"
-    assert alias_target(facts, news, {}) is None
+    assert asked == [["MOFCOM-2025-70", "MOFCOM-2025-61"]]  # one look-up, title first
+    assert alias_target(facts, news, lambda keys: set()) is None
+    text_only = raw("商务部新闻发言人答记者问", "正文提到商务部公告2025年第61号。")
+    assert alias_target(read_facts(text_only), text_only, known) == "MOFCOM-2025-61"
 
 
 def test_pages_with_their_own_number_are_never_aliases() -> None:
@@ -46,7 +56,7 @@ def test_pages_with_their_own_number_are_never_aliases() -> None:
         doc_number="商务部公告2025年第62号",
     )
     facts = read_facts(page)
-    assert alias_target(facts, page, {"MOFCOM-2025-61": 1}) is None
+    assert alias_target(facts, page, lambda keys: {"MOFCOM-2025-61"}) is None
     notice = build_notice(page, facts, acted_on=lambda _key: None)
     assert notice.doc_key == "MOFCOM-2025-62"
 

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -191,10 +190,6 @@ class SmtpSender:
             if credentials is not None:
                 smtp.login(*credentials)
             return smtp.send_message(message)
-
-
-def new_message_id() -> str:
-    return make_msgid(domain="regwatch")
 
 
 def _text(value: bytes | str) -> str:
