@@ -30,12 +30,12 @@ def effective_to_json(items: tuple[Effective, ...]) -> list[dict[str, str]]:
 
 
 def affect_to_json(affect: Affect) -> dict[str, Any]:
-    out: dict[str, Any] = {"doc_key": affect.doc_key, "action": affect.action.value}
-    if affect.until is not None:
-        out["until"] = affect.until.isoformat()
-    if affect.scope is not None:
-        out["scope"] = affect.scope
-    return out
+    return {
+        "doc_key": affect.doc_key,
+        "action": affect.action.value,
+        "until": iso_date(affect.until),
+        "scope": affect.scope,
+    }
 
 
 def facts_to_json(facts: NoticeFacts) -> dict[str, Any]:

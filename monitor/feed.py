@@ -15,7 +15,13 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from monitor.codec import effective_to_json, iso_date
+from monitor.codec import (
+    affect_to_json,
+    diff_to_json,
+    effective_to_json,
+    iso_date,
+    verdict_to_json,
+)
 from monitor.errors import UsageError
 from monitor.models import Affect, AffectAction, Event, EventKind, Notice, TextDiff
 from monitor.store import Store, events, recipients
@@ -52,11 +58,11 @@ def item_for_event(event: Event) -> dict[str, Any]:
         "source": event.source_id,
         "detected_at": detected_at,
         "notice": _notice_json(notice),
-        "rare_earth": _rare_earth_json(event),
-        "affects": [_affect_json(a) for a in notice.facts.affects],
+        "rare_earth": {**verdict_to_json(notice.verdict), "relevant": event.relevant},
+        "affects": [affect_to_json(a) for a in notice.facts.affects],
     }
     if event.kind is EventKind.NOTICE_REVISED:
-        regwatch["diff"] = _diff_json(event.diff)
+        regwatch["diff"] = diff_to_json(event.diff or TextDiff(added=(), removed=(), patch=""))
     if measure:
         regwatch["due_date"] = iso_date(event.due_date)
         regwatch["cause"] = event.cause_doc_key
@@ -211,36 +217,6 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
-    }
-
-
-def _rare_earth_json(event: Event) -> dict[str, Any]:
-    verdict = event.notice.verdict
-    return {
-        "relevant": event.relevant,
-        "elements": list(verdict.elements),
-        "control_codes": list(verdict.control_codes),
-        "hs_codes": list(verdict.hs_codes),
-        "matched": list(verdict.matched),
-    }
-
-
-def _affect_json(affect: Affect) -> dict[str, Any]:
-    return {
-        "doc_key": affect.doc_key,
-        "action": affect.action.value,
-        "until": iso_date(affect.until),
-        "scope": affect.scope,
-    }
-
-
-def _diff_json(diff: TextDiff | None) -> dict[str, Any]:
-    diff = diff or TextDiff(added=(), removed=(), patch="")
-    return {
-        "added": list(diff.added),
-        "removed": list(diff.removed),
-        "patch": diff.patch,
-        "major_rewrite": diff.major_rewrite,
     }
 
 
