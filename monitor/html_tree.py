@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from monitor.text import BLOCK_TAGS, CELL_SEP, CELL_TAGS, SKIPPED_TAGS, text_from_pieces
+from monitor.text import text_from_pieces, walk_layout
 
 _STRING_CONTAINERS = frozenset({"rt", "rp", "style", "script", "template"})  # bs4's
 _PRESERVE_WHITESPACE = frozenset({"pre", "textarea"})  # bs4's
@@ -182,33 +182,14 @@ def parse_html(markup: str) -> HtmlNode | None:
 def tree_text(node: HtmlNode) -> str:
     """`node_text` for a light node."""
     pieces: list[str] = []
-    _tree_walk(node, pieces)
+    walk_layout(node, pieces, _tree_text, HtmlNode)
     return text_from_pieces(pieces)
 
 
-def _tree_walk(node: HtmlNode, out: list[str]) -> None:
-    # As text._walk: every string (of any kind) but comments and the like.
-    for child in node.children:
-        if isinstance(child, (str, ContainedText)):
-            text = child if isinstance(child, str) else child.text
-            out.append(text.replace("\n", " ").replace("\r", " "))
-            continue
-        if not isinstance(child, HtmlNode):
-            continue
-        name = child.name
-        if name in SKIPPED_TAGS:
-            continue
-        if name == "br":
-            out.append("\n")
-            continue
-        if name in CELL_TAGS:
-            out.append(CELL_SEP)
-            _tree_walk(child, out)
-            out.append(CELL_SEP)
-            continue
-        block = name in BLOCK_TAGS
-        if block:
-            out.append("\n")
-        _tree_walk(child, out)
-        if block:
-            out.append("\n")
+def _tree_text(child: Any) -> str | None:
+    # As text._soup_text: every string (of any kind) but comments and the like.
+    if isinstance(child, str):
+        return child
+    if isinstance(child, ContainedText):
+        return child.text
+    return None

@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -60,7 +60,7 @@ def normalise_text(text: str) -> str:
 def node_text(node: Tag) -> str:
     """The normalised text of an element and everything under it."""
     pieces: list[str] = []
-    _walk(node, pieces)
+    walk_layout(node, pieces, _soup_text, Tag)
     return text_from_pieces(pieces)
 
 
@@ -92,15 +92,20 @@ def html_to_text(markup: str) -> str:
     return node_text(soup)
 
 
-def _walk(node: Tag, out: list[str]) -> None:
+def walk_layout(
+    node: Any, out: list[str], text_of: Callable[[Any], str | None], element: type[Any]
+) -> None:
+    """Write a tree's text in document order to `out`: "\n" ends a block, CELL_SEP bounds
+    a cell. `text_of(child)` is a text node's text (None for anything else); children that
+    are instances of `element` are walked. Serves BeautifulSoup trees and html_tree's."""
     # Iterative would be faster for very deep trees; lxml caps nesting depth anyway.
     for child in node.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, _SKIPPED_STRINGS):
-                # Source line breaks inside a text node are just whitespace in HTML.
-                out.append(str(child).replace("\n", " ").replace("\r", " "))
+        text = text_of(child)
+        if text is not None:
+            # Source line breaks inside a text node are just whitespace in HTML.
+            out.append(text.replace("\n", " ").replace("\r", " "))
             continue
-        if not isinstance(child, Tag):
+        if not isinstance(child, element):
             continue
         name = child.name
         if name in SKIPPED_TAGS:
@@ -110,15 +115,21 @@ def _walk(node: Tag, out: list[str]) -> None:
             continue
         if name in CELL_TAGS:
             out.append(CELL_SEP)
-            _walk(child, out)
+            walk_layout(child, out, text_of, element)
             out.append(CELL_SEP)
             continue
         block = name in BLOCK_TAGS
         if block:
             out.append("\n")
-        _walk(child, out)
+        walk_layout(child, out, text_of, element)
         if block:
             out.append("\n")
+
+
+def _soup_text(child: Any) -> str | None:
+    if isinstance(child, NavigableString) and not isinstance(child, _SKIPPED_STRINGS):
+        return str(child)
+    return None
 
 
 # ---------------------------------------------------------------------------------------
