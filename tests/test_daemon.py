@@ -246,6 +246,7 @@ def test_an_accelerated_clock_runs_digests_and_health_more_often() -> None:
         rec_jobs, clock=FixedClock(T0), schedule=schedule, delivery_interval_s=5, worker="w"
     )
     assert real.job_intervals()["digests"] == 60 and real.job_intervals()["health"] == 30
+    assert real.job_intervals()["clock"] == 60 and fast.job_intervals()["clock"] == 0.5
     assert fast.job_intervals()["digests"] == 0.5 and fast.job_intervals()["poll-tick"] == 0.5
     assert fast.job_intervals()["deliver"] == 5
 
