@@ -33,6 +33,7 @@ from tests.support.delivery import (
     make_settings,
     outbox_rows,
 )
+from tests.support.feed_schema import assert_valid_item
 
 T0 = datetime(2025, 10, 9, 2, 31, tzinfo=UTC)
 TOKEN = "xoxb-4242-regwatch-delivery-token"
@@ -472,3 +473,10 @@ def test_an_invalid_token_makes_the_row_dead_alerts_the_operator_and_leaks_nothi
         and wrong not in row["last_error"]
         and wrong not in alert.as_string()
     )
+
+
+def test_the_sample_items_are_valid_feed_items() -> None:
+    # Delivery tests render hand-written items; they must stay in the feed's real shape.
+    moment = datetime(2025, 10, 9, 2, tzinfo=UTC)
+    for build in (item_62, item_70, item_61_suspension_ended, item_18_revised):
+        assert_valid_item(build(moment))

@@ -7,18 +7,15 @@ us in the shape of the real MOFCOM announcements of October/November 2025.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from monitor.feed import rfc3339
 from monitor.store import Store, events, outbox, recipients
 
 WWW = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/"
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def feed_item(
