@@ -34,7 +34,7 @@ import httpx
 
 from monitor.clock import FixedClock
 from monitor.config import build_settings
-from monitor.feed import feed_document, item_for_event
+from monitor.detect.feed_item import item_for_event
 from monitor.models import (
     Affect,
     AffectAction,
@@ -47,8 +47,10 @@ from monitor.models import (
     TextDiff,
     Verdict,
 )
-from monitor.serving import start_in_thread
-from monitor.store import Store, events, open_store
+from monitor.serve.feed import feed_document
+from monitor.serve.runner import start_in_thread
+from monitor.store import Store, open_store
+from monitor.store.tables import events
 
 FEED_TARGET_RPS = 500.0
 NOT_MODIFIED_TARGET_RPS = 2000.0

@@ -21,14 +21,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from monitor.adapters import adapters
 from monitor.adapters.mofcom_detail import parse_detail
-from monitor.classify import assess
+from monitor.adapters.registry import adapters
 from monitor.clock import BEIJING, FixedClock
 from monitor.config import build_settings
-from monitor.diff import text_diff
-from monitor.fetch import Fetcher
-from monitor.identity import read_facts
+from monitor.detect.classify import assess
+from monitor.detect.diff import text_diff
+from monitor.detect.identity import read_facts
+from monitor.fetch.client import Fetcher
 from monitor.pipeline import poll_source
 from monitor.replay.site import ReplaySite, render_detail_page
 from monitor.runtime import Runtime
@@ -64,7 +64,7 @@ def bench_new_notices(rounds: int = 30) -> tuple[list[float], int]:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         clock = FixedClock(datetime(2025, 10, 9, 2, tzinfo=UTC))
         fetcher = Fetcher(transport=site.transport(), politeness_s=0, retries=0)
-        from monitor.catalog import load_catalog
+        from monitor.adapters.catalog import load_catalog
 
         source = replace(load_catalog(settings)["mofcom-zcfb"], base_url="http://replay.invalid")
         rt = Runtime(

@@ -49,12 +49,13 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from monitor.config import build_settings
-from monitor.daemon import run_daemon
+from monitor.daemon.timer import run_daemon
 from monitor.metrics import REGISTRY
 from monitor.replay.mofcom_pages import API_PATH, render_detail_page
 from monitor.replay.site import Column, ReplaySite
 from monitor.replay.slack import DEFAULT_TOKEN, SlackStandIn
-from monitor.store import Store, events, open_store, outbox, sources
+from monitor.store import Store, open_store
+from monitor.store.tables import events, outbox, sources
 
 REPO = Path(__file__).resolve().parents[1]
 WALL_TARGET_S = 30.0

@@ -119,7 +119,7 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
       regwatch poll                  # every enabled source
       regwatch poll mofcom-zcfb
     """
-    from monitor.clock_events import run_clock
+    from monitor.controls.clock_events import run_clock
     from monitor.pipeline import poll_source
 
     with _user_errors():
@@ -145,8 +145,8 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
 
 
 def _deliver(rt: Runtime) -> None:
-    from monitor.deliver import deliver_due
-    from monitor.digest import send_due_digests
+    from monitor.deliver.digest import send_due_digests
+    from monitor.deliver.outbox import deliver_due
 
     deliver_due(rt.store, rt.settings, rt.clock, rt.channels)
     if rt.channels.email is not None:
@@ -223,7 +223,7 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
       regwatch feed --all
       regwatch feed --subscriber magnets --since notice-new-1a2b3c
     """
-    from monitor.feed import feed_document
+    from monitor.serve.feed import feed_document
     from monitor.store import open_store
 
     with _user_errors():
@@ -256,7 +256,7 @@ def controls(state: _State, as_of: str | None) -> None:
     Example:
       regwatch controls --as-of 2025-11-08
     """
-    from monitor.queries import controls_document
+    from monitor.controls.queries import controls_document
     from monitor.store import open_store
 
     with _user_errors():
@@ -287,7 +287,7 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
     Example:
       regwatch digest --date 2025-10-09 --subscriber magnets
     """
-    from monitor.digest import describe, send_digest
+    from monitor.deliver.digest import describe, send_digest
 
     with _user_errors():
         local_date = _parse_date(day, "--date")
@@ -325,8 +325,8 @@ def sources(state: _State) -> None:
     Example:
       regwatch --config regwatch.toml sources
     """
-    from monitor.catalog import load_catalog
-    from monitor.status import render_sources
+    from monitor.adapters.catalog import load_catalog
+    from monitor.serve.status import render_sources
     from monitor.store import open_store
 
     with _user_errors():
@@ -349,7 +349,7 @@ def serve(state: _State) -> None:
     Example:
       regwatch --config regwatch.toml serve
     """
-    from monitor.serving import serve as run_server
+    from monitor.serve.runner import serve as run_server
     from monitor.store import open_store
 
     with _user_errors():
@@ -372,7 +372,7 @@ def run(state: _State) -> None:
     Example:
       regwatch --config /etc/regwatch/regwatch.toml run
     """
-    from monitor.daemon import run_daemon
+    from monitor.daemon.timer import run_daemon
 
     with _user_errors():
         settings = state.settings()
@@ -408,7 +408,7 @@ def demo(state: _State, speed: float | None, output: Path | None) -> None:
       regwatch demo
       regwatch demo --output /tmp/regwatch-demo
     """
-    from monitor.demo import run_demo
+    from monitor.demo.walk import run_demo
 
     with _user_errors():
         sys.exit(run_demo(speed=speed, output=output))
@@ -424,7 +424,7 @@ def evaluate(state: _State, corpus_dir: Path | None) -> None:
     Example:
       regwatch eval monitor/corpus
     """
-    from monitor.evaluate import evaluate_corpus, format_report
+    from monitor.corpus.evaluate import evaluate_corpus, format_report
 
     directory = corpus_dir or Path(__file__).resolve().parent / "corpus"
     if not directory.is_dir():

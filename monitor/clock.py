@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+# The fixed +08:00 that pages print; equal to BEIJING at every date regwatch reads.
+BEIJING_OFFSET = timezone(timedelta(hours=8))
+
+
+def utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive value (as SQLite returns them) is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Clock(Protocol):

@@ -93,7 +93,7 @@ class JsonFormatter(_RedactingFormatter):
 
 
 class TextFormatter(_RedactingFormatter):
-    """``2026-11-21T09:00:00.123Z INFO monitor.daemon polled source_id=mofcom-zcfb``."""
+    """``2026-11-21T09:00:00.123Z INFO monitor.daemon.timer polled source_id=mofcom-zcfb``."""
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]

@@ -93,6 +93,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Validators:
+    """Conditional-GET validators and body hash remembered for one URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class Attachment:
     url: str
     name: str
@@ -206,3 +215,17 @@ class Event:
     due_date: date | None = None
     cause_doc_key: str | None = None
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class MeasureRecord:
+    """One stored notice, as the controls state needs it."""
+
+    doc_key: str
+    doc_number: str | None
+    title: str
+    url: str
+    published: date | None
+    facts: NoticeFacts
+    relevant: bool  # rare-earth relevant (classifier verdict)
+    first_seen: date | None = None  # Beijing date regwatch first stored it

@@ -18,14 +18,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from monitor import metrics
-from monitor.adapters import PollResult, Progress, adapters
-from monitor.diff import text_diff
+from monitor.adapters.base import PollResult, Progress
+from monitor.adapters.registry import adapters
+from monitor.detect.diff import text_diff
+from monitor.detect.events import change_event, recipients
+from monitor.detect.identity import alias_target, build_notice, read_facts
 from monitor.errors import ParseError, SourceError, StoreError
-from monitor.events import change_event, recipients
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
-from monitor.identity import alias_target, build_notice, read_facts
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
-from monitor.repository import (
+from monitor.runtime import Runtime
+from monitor.store.repository import (
     StoredNotice,
     add_url,
     existing_keys,
@@ -41,10 +43,9 @@ from monitor.repository import (
     url_row,
     verdict_of,
 )
-from monitor.runtime import Runtime
-from monitor.source_rows import ensure_source, record_failure, record_success, source_state
+from monitor.store.source_rows import ensure_source, record_failure, record_success, source_state
 
-log = logging.getLogger("regwatch.pipeline")
+log = logging.getLogger(__name__)
 WITHDRAWN_AFTER = 3  # consecutive successful polls without the notice
 
 
@@ -272,7 +273,7 @@ def _one_more_miss(
 
 
 def _emit(conn: Connection, rt: Runtime, change: Change, *, now: datetime) -> Event | None:
-    from monitor.feed import item_for_event
+    from monitor.detect.feed_item import item_for_event
 
     event = change_event(change, detected_at=now)
     acted_texts = _acted_on_texts(conn, change.notice)

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from monitor.catalog import load_catalog
+from monitor.adapters.catalog import load_catalog
 from monitor.config import load_settings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"

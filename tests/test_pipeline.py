@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from monitor import store as t
-from monitor.adapters import ListedItem, PollResult, SourceState
+from monitor.adapters.base import ListedItem, PollResult, SourceState
 from monitor.clock import FixedClock
 from monitor.config import Subscriber, build_settings
 from monitor.errors import FetchError
@@ -18,6 +17,7 @@ from monitor.models import RawNotice, SourceDef
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
 from monitor.store import Store
+from monitor.store import tables as t
 
 SOURCE = SourceDef(
     id="mofcom-zcfb",

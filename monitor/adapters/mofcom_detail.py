@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from monitor.adapters.html_tree import HtmlNode, parse_html, tree_text
+from monitor.adapters.text import node_text, normalise_line
+from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
-from monitor.html_tree import HtmlNode, parse_html, tree_text
 from monitor.models import Attachment, RawNotice
-from monitor.text import node_text, normalise_line
-
-BEIJING_OFFSET = timezone(timedelta(hours=8))
 
 _ATTACHMENT_EXTENSIONS = (
     ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar", ".txt",

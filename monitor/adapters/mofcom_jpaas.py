@@ -22,13 +22,13 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from monitor.adapters import ListedItem, PollResult, Progress, SourceState, Validators
+from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.mofcom_detail import parse_detail
+from monitor.adapters.text import normalise_line
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import FETCH_OPTIONS, Fetcher
-from monitor.models import Attachment, Page, RawNotice, SourceDef
-from monitor.source_urls import from_wire, source_hosts
-from monitor.text import normalise_line
+from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.fetch.urls import from_wire, source_hosts
+from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
 
 log = logging.getLogger(__name__)
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 
-from monitor.adapters import ListedItem, PollResult, Progress, SourceState, Validators
+from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
+from monitor.adapters.text import guess_language, html_to_text, normalise_line
+from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
-from monitor.fetch import FETCH_OPTIONS, Fetcher
-from monitor.models import Attachment, Page, RawNotice, SourceDef
-from monitor.text import guess_language, html_to_text, normalise_line
+from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
 
-BEIJING_OFFSET = timezone(timedelta(hours=8))
 RSS_OPTIONS = frozenset({"language"})
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import monitor.adapters.mofcom_jpaas as jpaas
-from monitor.adapters import SourceState, Validators
+from monitor.adapters.base import SourceState
 from monitor.adapters.mofcom_jpaas import (
     JpaasIds,
     MofcomJpaasAdapter,
@@ -19,8 +19,8 @@ from monitor.adapters.mofcom_jpaas import (
     parse_shell_ids,
 )
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import Fetcher
-from monitor.models import SourceDef
+from monitor.fetch.client import Fetcher
+from monitor.models import SourceDef, Validators
 from monitor.replay import ReplaySite, render_detail_page
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mofcom-zcfb"

@@ -8,10 +8,10 @@ import feedparser.http
 import httpx
 import pytest
 
-from monitor.adapters import SourceState
+from monitor.adapters.base import SourceState
 from monitor.adapters.rss import RssAdapter
 from monitor.errors import ParseError
-from monitor.fetch import Fetcher
+from monitor.fetch.client import Fetcher
 from monitor.models import SourceDef
 from monitor.replay import ReplaySite
 

@@ -29,7 +29,8 @@ import sqlalchemy as sa
 from monitor.replay.mofcom_pages import API_PATH, render_detail_page
 from monitor.replay.site import Column, ReplaySite
 from monitor.replay.slack import DEFAULT_TOKEN, SlackStandIn
-from monitor.store import Store, digests, open_store, outbox
+from monitor.store import Store, open_store
+from monitor.store.tables import digests, outbox
 from tests.e2e.conftest import REPO, Cli
 from tests.support.databases import postgres_schema_url
 from tests.support.smtp import SmtpServer

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 import monitor.adapters.mofcom_jpaas as jpaas
-from monitor.adapters import SourceState
+from monitor.adapters.base import SourceState
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.mofcom_jpaas import MofcomJpaasAdapter
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import Fetcher
+from monitor.fetch.client import Fetcher
 from monitor.models import SourceDef
 from monitor.replay import ReplaySite, render_detail_page
 
@@ -180,7 +180,7 @@ def test_gbk_page_is_decoded(site: ReplaySite, source: SourceDef, fetcher: Fetch
 def test_conditional_get_on_pages_revise_and_withdraw(
     site: ReplaySite, source: SourceDef, fetcher: Fetcher
 ) -> None:
-    from monitor.adapters import Validators
+    from monitor.models import Validators
 
     publish(site, 1)
     first = fetcher.get(source, url_of(1))

@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.feed import rfc3339
-from monitor.store import Store, events, outbox, recipients
+from monitor.detect.feed_item import rfc3339
+from monitor.store import Store
+from monitor.store.tables import events, outbox, recipients
 
 WWW = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/"
 

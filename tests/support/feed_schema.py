@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from monitor.schema import feed_item_schema
+from monitor.serve.schema import feed_item_schema
 
 
 @cache

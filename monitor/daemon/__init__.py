@@ -1,0 +1,1 @@
+"""`regwatch run`: the timer, the worker pool and the leases between replicas."""

@@ -1,0 +1,1 @@
+"""Outbox → channels: alerts one by one, daily digests, operator alerts."""

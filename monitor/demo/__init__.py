@@ -1,0 +1,1 @@
+"""`regwatch demo`: the offline walk-through."""

@@ -1,0 +1,359 @@
+"""`regwatch demo`: the newcomer's walk-through, fully offline.
+
+A `ReplaySite` on 127.0.0.1 serves the gold corpus the way MOFCOM would, a `SlackStandIn`
+plays Slack, and the real daemon (`Daemon` + `runtime_jobs`: scheduler, fetch, parse,
+store, diff, classify, outbox, Slack through slack-sdk, daily digests) runs on a temporary
+SQLite store with the feed server beside it. The daemon's clock is a `FixedClock` that the
+demo moves from moment to moment of the rare-earth timeline (`demo_world.demo_steps`): at
+each one it publishes that day's pages, sets the clock, and waits until the daemon has
+polled every source, run its date checks, delivered the Slack alerts and sent the due
+digests, before it shows what happened and moves on. Nothing waits for simulated time, so
+`--speed` has nothing to scale: it is accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+import sqlalchemy as sa
+
+from monitor.clock import FixedClock
+from monitor.daemon.timer import Daemon, Jobs, runtime_jobs
+from monitor.deliver.channels import Channels
+from monitor.deliver.channels.slack import SlackChannel
+from monitor.demo import view
+from monitor.demo.world import (
+    SLACK_TOKEN,
+    FileMailSender,
+    Step,
+    demo_settings,
+    demo_steps,
+    load_timeline,
+    next_morning,
+)
+from monitor.errors import RegwatchError, UsageError
+from monitor.models import SourceDef
+from monitor.replay.site import ReplaySite
+from monitor.replay.slack import SlackStandIn
+from monitor.runtime import Runtime, open_runtime
+from monitor.store.tables import events, notices, outbox
+
+DEFAULT_OUTPUT = Path("demo-output")
+STEP_TIMEOUT_S = 30.0  # per wait; a healthy step takes well under a second
+WORKER = "demo"
+ATTACHMENT = b"%PDF-1.4\n% regwatch demo: stands in for the notice's item list\n"
+
+
+class DemoError(RegwatchError):
+    """The daemon did not get through a step of the demo."""
+
+
+class StepDaemon(Daemon):
+    """The daemon with every job on every tick: the demo's clock jumps days at a time, so
+    the digest and health checks must not wait for a simulated minute of wall time."""
+
+    def job_intervals(self) -> dict[str, float]:
+        return dict.fromkeys(super().job_intervals(), self.schedule.tick_s)
+
+
+class JobProbe:
+    """Wraps the daemon's jobs to learn when a run that started after a moment has finished.
+
+    Every run takes a ticket when it starts; `mark()` is the last ticket handed out, so a run
+    with a higher ticket started after the mark, and saw whatever was done before it.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._ticket = 0
+        self._done: dict[str, int] = {}
+        self._poll_ticket: dict[str, int] = {}
+        self.outcomes: dict[str, Any] = {}
+
+    def mark(self) -> int:
+        with self._cond:
+            return self._ticket
+
+    def _start(self) -> int:
+        with self._cond:
+            self._ticket += 1
+            return self._ticket
+
+    def _finish(self, name: str, ticket: int) -> None:
+        with self._cond:
+            self._done[name] = max(self._done.get(name, 0), ticket)
+            self._cond.notify_all()
+
+    def wrap(self, jobs: Jobs) -> Jobs:
+        def timed(name: str, job: Callable[[], object]) -> Callable[[], object]:
+            def run() -> object:
+                ticket = self._start()
+                try:
+                    return job()
+                finally:
+                    self._finish(name, ticket)
+
+            return run
+
+        def poll(source: SourceDef) -> Any:
+            ticket = self._start()
+            with self._cond:
+                self._poll_ticket[source.id] = ticket
+            outcome = jobs.poll(source)
+            self.outcomes[source.id] = outcome
+            return outcome
+
+        def finish(source: SourceDef, now: datetime) -> object:
+            try:
+                return jobs.finish(source, now)
+            finally:  # a poll is over once its lease is free and its next poll scheduled
+                with self._cond:
+                    ticket = self._poll_ticket.get(source.id, 0)
+                self._finish(f"poll:{source.id}", ticket)
+
+        return dataclasses.replace(
+            jobs,
+            poll=poll,
+            finish=finish,
+            deliver=timed("deliver", jobs.deliver),
+            digests=timed("digests", jobs.digests),
+            clock_events=timed("clock", jobs.clock_events),
+        )
+
+    def wait(self, names: Iterable[str], after: int, timeout_s: float = STEP_TIMEOUT_S) -> None:
+        """Until each named job finished a run that started after the mark `after`."""
+        wanted = list(names)
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while late := [n for n in wanted if self._done.get(n, 0) <= after]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DemoError(f"the daemon did not finish {', '.join(late)} in time")
+                self._cond.wait(min(left, 0.5))
+
+
+@dataclass
+class Walkthrough:
+    """Runs the steps against the daemon and tells the reader what happened."""
+
+    rt: Runtime
+    daemon: Daemon  # started by the first step, once its pages are on the site
+    clock: FixedClock
+    probe: JobProbe
+    site: ReplaySite
+    slack: SlackStandIn
+    mail: FileMailSender
+    out: TextIO
+    color: bool = False
+    alerts: int = 0
+    digests: int = 0
+    started: bool = field(default=False, init=False)
+    messages_seen: int = field(default=0, init=False)
+    last_event_seq: int = field(default=0, init=False)
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def run(self, steps: Iterable[Step]) -> None:
+        planned = list(steps)
+        index = 0
+        while index < len(planned):
+            step = planned[index]
+            self.publish(step)
+            if not step.morning:
+                self.say(view.step_line(step))
+            self.settle(step.at)
+            self.show(step)
+            later = planned[index + 1].at if index + 1 < len(planned) else None
+            morning = next_morning(step.at)
+            if later is not None and morning < later and self.pending_rows(email=True):
+                planned.insert(index + 1, Step(morning, morning=True))
+            index += 1
+
+    def publish(self, step: Step) -> None:
+        for page in step.pages:
+            self.site.publish(
+                page.url, page.html, title=page.title, date=page.published, column=page.column
+            )
+            for url in page.attachments:
+                self.site.add_attachment(url, ATTACHMENT)
+
+    def settle(self, moment: datetime) -> None:
+        """Set the clock, then wait for the polls, the date checks, delivery and digests."""
+        self.clock.set(moment)
+        mark = self.probe.mark()
+        if not self.started:  # only now: a first poll of an empty site would be the baseline
+            self.daemon.start()
+            self.started = True
+        self.probe.wait([f"poll:{sid}" for sid in self.rt.sources], mark)
+        self.probe.wait(["clock"], self.probe.mark())
+        self.probe.wait(["deliver", "digests"], self.probe.mark())
+        deadline = time.monotonic() + STEP_TIMEOUT_S
+        while self.pending_rows(email=False):  # more than one batch, or a retried 429
+            if time.monotonic() > deadline:
+                raise DemoError("Slack alerts are still waiting in the outbox")
+            self.probe.wait(["deliver"], self.probe.mark())
+        for source_id, outcome in sorted(self.probe.outcomes.items()):
+            if getattr(outcome, "ok", True) is False:
+                self.say(f"  ! {source_id} failed to poll: {outcome.error}")
+
+    def show(self, step: Step) -> None:
+        new_events = self.new_events()
+        messages = self.slack.messages[self.messages_seen :]
+        self.messages_seen += len(messages)
+        written = self.mail.take()
+        if step.morning:
+            self.say(view.step_line(step))
+        if step.baseline:
+            self.say(f"  stored {self.count_notices()} notices as the baseline, silently")
+        elif line := view.events_line(new_events):
+            self.say(line)
+        for message, channels in view.group_by_event(messages):
+            self.alerts += 1
+            self.say(view.alert_lines(message, channels, color=self.color))
+        for digest in written:
+            self.digests += 1
+            self.say(view.digest_lines(digest))
+        if not (step.morning or step.baseline or messages):
+            self.say("  no Slack alert: nothing rare-earth relevant for these subscribers")
+
+    def new_events(self) -> list[tuple[str, bool]]:
+        query = (
+            sa.select(events.c.seq, events.c.kind, events.c.relevant)
+            .where(events.c.seq > self.last_event_seq)
+            .order_by(events.c.seq)
+        )
+        with self.rt.store.connect() as conn:
+            rows = conn.execute(query).all()
+        if rows:
+            self.last_event_seq = int(rows[-1].seq)
+        return [(str(row.kind), bool(row.relevant)) for row in rows]
+
+    def pending_rows(self, *, email: bool) -> int:
+        """Outbox rows still to send: digest rows (`email`) or Slack alerts."""
+        channel = outbox.c.channel == "email" if email else outbox.c.channel != "email"
+        query = sa.select(sa.func.count()).where(outbox.c.status == "pending", channel)
+        with self.rt.store.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def count_notices(self) -> int:
+        with self.rt.store.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(notices)).scalar_one())
+
+
+def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
+    """Run the walk-through: 0 when it went through, 1 when the daemon got stuck, 130 on
+    Ctrl-C. `speed` is ignored (see the module docstring). A folder that cannot be created
+    is a `UsageError`."""
+    del speed  # the clock is step-driven
+    started = time.monotonic()
+    folder = (output or DEFAULT_OUTPUT).resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot create the folder {folder}: {exc}") from None
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="regwatch-demo-") as tmp,
+            ReplaySite() as site,
+            SlackStandIn(SLACK_TOKEN) as slack,
+        ):
+            _walk(Path(tmp), folder, site, slack, sys.stdout)
+    except DemoError as exc:
+        sys.stderr.write(f"regwatch demo: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("regwatch demo: interrupted\n")
+        return 130
+    sys.stdout.write(f"\nDone in {time.monotonic() - started:.0f} s.\n")
+    return 0
+
+
+def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: TextIO) -> None:
+    from monitor.daemon.leases import ensure_source_rows
+    from monitor.logs import configure_from_settings
+    from monitor.serve.runner import start_in_thread
+
+    settings = demo_settings(tmp, site_url=site.base_url, slack_api_url=slack.api_url)
+    configure_from_settings(settings)
+    # With a 50 ms tick a job often finds its previous run still busy: APScheduler would warn.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    steps = demo_steps(load_timeline())
+    clock = FixedClock(steps[0].at)
+    mail = FileMailSender(folder)
+    assert settings.slack is not None
+    channels = Channels(slack=SlackChannel(settings.slack, SLACK_TOKEN), email=mail)
+    rt = open_runtime(settings, clock=clock, channels=channels)
+    probe = JobProbe()
+    daemon: Daemon | None = None
+    http = None
+    try:
+        ensure_source_rows(rt.store, rt.sources.values())
+        http = start_in_thread(settings, rt.store, clock, port=0)
+        out.write(
+            view.intro(
+                settings,
+                site_url=site.base_url,
+                slack_url=slack.api_url,
+                server_url=http.url,
+                output=str(folder),
+            )
+            + "\n"
+        )
+        daemon = StepDaemon(
+            probe.wrap(runtime_jobs(rt, WORKER)),
+            clock=clock,
+            schedule=settings.schedule,
+            delivery_interval_s=settings.delivery.interval_s,
+            worker=WORKER,
+        )
+        walk = Walkthrough(
+            rt, daemon, clock, probe, site, slack, mail, out, color=_is_terminal(out)
+        )
+        walk.run(steps)
+        _finale(walk, http.url, folder)
+    finally:
+        if daemon is not None:
+            daemon.stop(grace_s=5.0)
+        if http is not None:
+            http.stop(2.0)
+        rt.close()
+
+
+def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
+    """The controls state and the feed, read from the running server, shown and saved."""
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        controls = client.get("/controls.json").raise_for_status().json()
+        feed = client.get("/feed.json", params={"all": "1"}).raise_for_status().json()
+    for name, document in (("controls.json", controls), ("feed.json", feed)):
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    walk.say(f"\n▶ The controls state today, {controls['as_of']} ({server_url}/controls.json)\n")
+    walk.say(view.controls_table(controls))
+    shown = len(feed.get("items", []))
+    count = f"{shown} events" if not feed.get("next_url") else f"more than {shown} events"
+    walk.say(
+        f"\n{count} in the feed, {walk.alerts} Slack alerts, {walk.digests} digest emails.\n"
+        f"The digests (.eml and .html), feed.json and controls.json are in {folder}\n"
+        "Next: README.md, 'Using it for real'."
+    )
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,1 @@
+"""What a page means (pure): identity, the decision, diffs, relevance, events."""

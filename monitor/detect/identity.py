@@ -1,0 +1,97 @@
+"""Who a page is: its doc_key, facts and verdict (pure).
+
+A notice is identified by its document number (简体, 繁體, full-width and English forms
+give the same key), else by its URL. A news item without a number of its own that names
+a notice regwatch already knows is that notice seen again, not a new one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
+
+from monitor.detect.classify import assess
+from monitor.detect.diff import content_hash
+from monitor.extract.facts import doc_key_for, extract_facts
+from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
+
+_CHINESE_NUMBER = re.compile(
+    r"(?:(?:商务部|商務部|海关总署|海關總署|工业和信息化部|工業和信息化部|科技部|国家密码管理局|國家密碼管理局"
+    r"|不可靠实体清单工作机制|不可靠實體清單工作機制)[、\s]*)+公告\s*\d{4}\s*年\s*第\s*\d+\s*[号號]"
+    r"|国务院令\s*第\s*\d+\s*[号號]|國務院令\s*第\s*\d+\s*[号號]"
+)
+_ENGLISH_NUMBER = re.compile(
+    r"(?:MOFCOM|Ministry of Commerce)[^.\n]{0,40}?Announcement\s+No\.\s*(\d+)\s+of\s+(\d{4})"
+    r"|Announcement\s+No\.\s*(\d+)\s+of\s+(\d{4})[^.\n]{0,40}?(?:MOFCOM|Ministry of Commerce)",
+    re.IGNORECASE,
+)
+
+
+def mentioned_doc_keys(text: str) -> tuple[str, ...]:
+    """doc_keys of every document number a text names, in order of first mention."""
+    folded = unicodedata.normalize("NFKC", text)
+    keys: list[str] = []
+    for match in _CHINESE_NUMBER.finditer(folded):
+        key = doc_key_for(match.group(0))
+        if key and key not in keys:
+            keys.append(key)
+    for match in _ENGLISH_NUMBER.finditer(folded):
+        number, year = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
+        key = f"MOFCOM-{year}-{int(number)}"
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def read_facts(raw: RawNotice) -> NoticeFacts:
+    return extract_facts(
+        raw.title,
+        raw.text,
+        published=raw.published,
+        doc_number=raw.doc_number,
+        language=raw.language,
+    )
+
+
+def build_notice(
+    raw: RawNotice,
+    facts: NoticeFacts,
+    *,
+    acted_on: Callable[[str], Verdict | None],
+) -> Notice:
+    """The notice a page shows, keyed by its number (else its URL), with its verdict."""
+    related = [v for a in facts.affects if (v := acted_on(a.doc_key)) is not None]
+    verdict = assess(raw.title, raw.text, facts, acted_on=related)
+    return Notice(
+        doc_key=facts.doc_key or raw.url,
+        title=raw.title,
+        url=raw.url,
+        text=raw.text,
+        source_id=raw.source_id,
+        content_hash=content_hash(raw.title, raw.text),
+        facts=facts,
+        verdict=verdict,
+        doc_number=facts.doc_number,
+        published=facts.published or raw.published,
+        urls=(raw.url,),
+        language=raw.language,
+        attachments=raw.attachments,
+    )
+
+
+def alias_target(
+    facts: NoticeFacts, raw: RawNotice, known: Callable[[Iterable[str]], Collection[str]]
+) -> str | None:
+    """For a page without its own number: the known notice it reports on (title first).
+
+    `known` tells which of the given doc_keys are stored; it is asked once.
+    """
+    if facts.doc_key is not None:
+        return None
+    in_title = mentioned_doc_keys(raw.title)
+    in_text = mentioned_doc_keys(raw.text)
+    stored = known([*in_title, *in_text])
+    return next((key for key in (*in_title, *in_text) if key in stored), None)

@@ -1,0 +1,1 @@
+"""Text → facts (pure): document numbers, dates, acts, codes, HS codes, elements."""

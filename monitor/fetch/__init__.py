@@ -1,0 +1,1 @@
+"""Polite HTTP: the shared client, body checks, decoding, source URLs."""

@@ -1,0 +1,1 @@
+"""HTTP: the JSON feed, controls, health and metrics, and the command-line views."""

@@ -1,0 +1,39 @@
+"""Read-only views over the store: the controls state's inputs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.clock import beijing_date
+from monitor.codec import facts_from_json, verdict_from_json
+from monitor.models import MeasureRecord
+from monitor.store import tables as t
+
+
+def measure_records(conn: Connection) -> list[MeasureRecord]:
+    rows = conn.execute(
+        sa.select(
+            t.notices.c.doc_key,
+            t.notices.c.doc_number,
+            t.notices.c.title,
+            t.notices.c.url,
+            t.notices.c.published,
+            t.notices.c.facts,
+            t.notices.c.verdict,
+            t.notices.c.first_seen_at,
+        ).where(t.notices.c.withdrawn_at.is_(None))
+    ).mappings()
+    return [
+        MeasureRecord(
+            doc_key=row["doc_key"],
+            doc_number=row["doc_number"],
+            title=row["title"],
+            url=row["url"],
+            published=row["published"],
+            facts=facts_from_json(row["facts"]),
+            relevant=verdict_from_json(row["verdict"]).relevant,
+            first_seen=beijing_date(row["first_seen_at"]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from monitor.detect.identity import alias_target, build_notice, mentioned_doc_keys, read_facts
+from monitor.models import RawNotice
+
+
+def test_mentioned_doc_keys_in_every_form() -> None:
+    text = (
+        "商务部 海关总署公告2025年第70号决定暂停实施商务部公告2025年第61号；"
+        "商務部公告２０２５年第６２號同時暫停。國務院令第785号另有规定。"
+        "MOFCOM Announcement No. 18 of 2025 stays in force."
+    )
+    assert mentioned_doc_keys(text) == (
+        "MOFCOM-2025-70",
+        "MOFCOM-2025-61",
+        "MOFCOM-2025-62",
+        "STATECOUNCIL-785",
+        "MOFCOM-2025-18",
+    )
+
+
+def raw(
+    title: str, text: str, url: str = "https://www.mofcom.gov.cn/xwfb/rcxwfb/art/2025/art_1.html"
+) -> RawNotice:
+    return RawNotice(source_id="s", url=url, title=title, text=text, published=date(2025, 11, 8))
+
+
+def test_news_is_an_alias_of_the_notice_its_title_names() -> None:
+    news = raw(
+        "商务部新闻发言人就商务部公告2025年第70号答记者问", "正文提到商务部公告2025年第61号。"
+    )
+    facts = read_facts(news)
+    stored = {"MOFCOM-2025-70", "MOFCOM-2025-61"}
+    asked: list[list[str]] = []
+
+    def known(keys: Iterable[str]) -> set[str]:
+        asked.append(list(keys))
+        return stored & set(asked[-1])
+
+    assert alias_target(facts, news, known) == "MOFCOM-2025-70"
+    assert asked == [["MOFCOM-2025-70", "MOFCOM-2025-61"]]  # one look-up, title first
+    assert alias_target(facts, news, lambda keys: set()) is None
+    text_only = raw("商务部新闻发言人答记者问", "正文提到商务部公告2025年第61号。")
+    assert alias_target(read_facts(text_only), text_only, known) == "MOFCOM-2025-61"
+
+
+def test_pages_with_their_own_number_are_never_aliases() -> None:
+    page = RawNotice(
+        source_id="s",
+        url="https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_2.html",
+        title="商务部公告2025年第62号 公布对稀土相关技术实施出口管制的决定",
+        text="【发布文号】商务部公告2025年第62号\n依据商务部公告2025年第61号……",
+        doc_number="商务部公告2025年第62号",
+    )
+    facts = read_facts(page)
+    assert alias_target(facts, page, lambda keys: {"MOFCOM-2025-61"}) is None
+    notice = build_notice(page, facts, acted_on=lambda _key: None)
+    assert notice.doc_key == "MOFCOM-2025-62"
+
+
+def test_unnumbered_pages_are_keyed_by_url() -> None:
+    page = raw("稀土通用许可首批获批", "多家企业获得通用许可。")
+    notice = build_notice(page, read_facts(page), acted_on=lambda _key: None)
+    assert notice.doc_key == page.url and notice.urls == (page.url,)
