@@ -95,8 +95,7 @@ class DigestOutcome:
 
 @dataclass(frozen=True)
 class _Pending:
-    outbox_id: int
-    local_date: date
+    local_date: date  # the subscriber's day the event was detected on
     email: PendingEmail
 
 
@@ -112,10 +111,7 @@ def _backlog(
     backlog = email_backlog(
         store, subscriber.name, before=_day_start(last_day + timedelta(days=1), subscriber)
     )
-    rows = [
-        _Pending(p.outbox_id, p.detected_at.astimezone(subscriber.tz).date(), p)
-        for p in backlog.pending
-    ]
+    rows = [_Pending(p.detected_at.astimezone(subscriber.tz).date(), p) for p in backlog.pending]
     return rows, backlog.closed
 
 
@@ -178,7 +174,7 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
     if not rows:
         release_digest(store, name, local_date)
         return outcome
-    ids = [r.outbox_id for r in rows]
+    ids = [r.email.outbox_id for r in rows]
     message = render_digest(
         subscriber,
         local_date,

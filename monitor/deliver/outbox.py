@@ -35,8 +35,14 @@ from monitor.errors import DeliveryError
 from monitor.failpoints import AFTER_SEND_BEFORE_MARK, failpoint
 from monitor.models import Channel, OutboxStatus
 from monitor.store import Store
-from monitor.store.outbox import ClaimedRow, claim_next, mark_dead, mark_sent, outbox_counts
-from monitor.store.outbox import reschedule as reschedule_row
+from monitor.store.outbox import (
+    ClaimedRow,
+    claim_next,
+    mark_dead,
+    mark_sent,
+    outbox_counts,
+    reschedule,
+)
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +194,7 @@ def _retry(
 ) -> None:
     attempts = row.attempts + 1
     delay = retry_delay(attempts, settings.delivery, retry_after_s=retry_after_s, rng=rng)
-    reschedule_row(
+    reschedule(
         store,
         row.id,
         attempts=attempts,
