@@ -54,6 +54,22 @@ class Channel(StrEnum):
     CONSOLE = "console"
 
 
+class OutboxStatus(StrEnum):
+    """An outbox row's state, as stored: waiting (or retrying), delivered, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class DigestStatus(StrEnum):
+    """A daily digest's state, as stored: claimed and being sent, sent, or given up."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
 def _frozen_map(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 

@@ -24,25 +24,33 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from email.utils import format_datetime
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from enum import StrEnum
 
 from monitor import metrics
 from monitor.clock import Clock, utc
 from monitor.config import Settings, Subscriber
-from monitor.deliver.channels import Channels, MailSender
+from monitor.deliver.channels import Channels, MailSender, read_alert
 from monitor.deliver.channels.email import message_id, render_digest
-from monitor.deliver.outbox import MAX_ERROR_CHARS, notify_operator, retry_delay
+from monitor.deliver.outbox import RowOutcome, notify_operator, retry_delay
 from monitor.errors import DeliveryError, UsageError
 from monitor.failpoints import AFTER_SEND_BEFORE_MARK, failpoint
+from monitor.models import Channel, DigestStatus
 from monitor.store import Store
-from monitor.store.tables import digests, events, outbox
+from monitor.store.digests import (
+    PendingEmail,
+    claim_digest,
+    digest_attempts,
+    digest_status,
+    email_backlog,
+    mark_digest_dead,
+    mark_digest_sent,
+    release_digest,
+    reschedule_digest,
+)
 
 __all__ = [
     "DigestOutcome",
+    "DigestResult",
     "describe",
     "due_dates",
     "latest_due_date",
@@ -54,129 +62,71 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+class DigestResult(StrEnum):
+    SENT = "sent"
+    EMPTY = "empty"  # nothing to send for that day
+    ALREADY_SENT = "already_sent"
+    BUSY = "busy"  # another process holds the claim, or a retry waits out its backoff
+    RETRY = "retry"
+    DEAD = "dead"
+
+
+# The digest's stored status → what a caller that finds it so is told.
+_FOUND = {
+    DigestStatus.SENT: DigestResult.ALREADY_SENT,
+    DigestStatus.DEAD: DigestResult.DEAD,
+    DigestStatus.SENDING: DigestResult.BUSY,
+}
+
+
 @dataclass(frozen=True)
 class DigestOutcome:
     subscriber: str
     local_date: date
-    status: str  # sent | empty | already_sent | busy | retry | dead
+    status: DigestResult
     events: int = 0
     message_id: str = ""
     error: str | None = None
 
 
 # ---------------------------------------------------------------------------------------
-# Store
+# Which rows
 
 
 @dataclass(frozen=True)
 class _Pending:
-    outbox_id: int
-    local_date: date
-    item: dict[str, Any]
-
-
-def _pending_rows(conn: Connection, subscriber: Subscriber, before: datetime) -> list[_Pending]:
-    rows = conn.execute(
-        sa.select(outbox.c.id, events.c.detected_at, events.c.item)
-        .join(events, events.c.id == outbox.c.event_id)
-        .where(
-            outbox.c.subscriber == subscriber.name,
-            outbox.c.channel == "email",
-            outbox.c.status == "pending",
-            events.c.detected_at < before,
-        )
-        .order_by(events.c.seq, outbox.c.id)
-    ).all()
-    return [
-        _Pending(r.id, utc(r.detected_at).astimezone(subscriber.tz).date(), r.item) for r in rows
-    ]
-
-
-def _closed_dates(conn: Connection, name: str) -> set[date]:
-    rows = conn.execute(
-        sa.select(digests.c.local_date).where(
-            digests.c.subscriber == name, digests.c.status.in_(("sent", "dead"))
-        )
-    ).scalars()
-    return set(rows)
+    local_date: date  # the subscriber's day the event was detected on
+    email: PendingEmail
 
 
 def _day_start(day: date, subscriber: Subscriber) -> datetime:
     return datetime.combine(day, time(0), subscriber.tz)
 
 
-def _collect(conn: Connection, subscriber: Subscriber, local_date: date) -> list[_Pending]:
-    """This day's undelivered rows, plus late ones of days whose digest already went out."""
-    rows = _pending_rows(conn, subscriber, _day_start(local_date + timedelta(days=1), subscriber))
-    closed = _closed_dates(conn, subscriber.name)
-    return [r for r in rows if r.local_date == local_date or r.local_date in closed]
-
-
-def _insert_ignore(conn: Connection) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(digests).on_conflict_do_nothing(
-        index_elements=["subscriber", "local_date"]
+def _backlog(
+    store: Store, subscriber: Subscriber, last_day: date
+) -> tuple[list[_Pending], frozenset[date]]:
+    """The subscriber's waiting rows of events detected up to the end of `last_day` (local
+    time), and the days whose digest is closed."""
+    backlog = email_backlog(
+        store, subscriber.name, before=_day_start(last_day + timedelta(days=1), subscriber)
     )
+    rows = [_Pending(p.detected_at.astimezone(subscriber.tz).date(), p) for p in backlog.pending]
+    return rows, backlog.closed
 
 
-def _claim(
-    store: Store,
-    name: str,
-    local_date: date,
-    *,
-    worker: str,
-    now: datetime,
-    lease_s: float,
-    ident: str,
-    count: int,
-) -> str:
-    """'claimed', or why not: 'already_sent', 'dead', 'busy'."""
-    until = now + timedelta(seconds=lease_s)
-    key = (digests.c.subscriber == name, digests.c.local_date == local_date)
-    with store.begin() as conn:
-        inserted = conn.execute(
-            _insert_ignore(conn)
-            .values(
-                subscriber=name,
-                local_date=local_date,
-                status="sending",
-                message_id=ident,
-                event_count=count,
-                attempts=0,
-                claimed_by=worker,
-                claimed_until=until,
-            )
-            # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
-            .returning(digests.c.subscriber)
-        ).first()
-        if inserted is not None:
-            return "claimed"
-        taken = conn.execute(
-            sa.update(digests)
-            .where(
-                *key,
-                digests.c.status == "sending",
-                sa.or_(digests.c.claimed_until.is_(None), digests.c.claimed_until <= now),
-            )
-            .values(claimed_by=worker, claimed_until=until, event_count=count)
-        ).rowcount
-        if taken == 1:
-            return "claimed"
-        status = conn.execute(sa.select(digests.c.status).where(*key)).scalar_one_or_none()
-    return {"sent": "already_sent", "dead": "dead"}.get(str(status), "busy")
-
-
-def _status(conn: Connection, name: str, local_date: date) -> str | None:
-    status = conn.execute(
-        sa.select(digests.c.status).where(
-            digests.c.subscriber == name, digests.c.local_date == local_date
-        )
-    ).scalar_one_or_none()
-    return None if status is None else str(status)
+def _collect(store: Store, subscriber: Subscriber, local_date: date) -> list[_Pending]:
+    """This day's undelivered rows, plus late ones of days whose digest already went out."""
+    rows, closed = _backlog(store, subscriber, local_date)
+    return [r for r in rows if r.local_date == local_date or r.local_date in closed]
 
 
 def _due_at(subscriber: Subscriber, local_date: date) -> datetime:
     return datetime.combine(local_date + timedelta(days=1), subscriber.digest_at, subscriber.tz)
+
+
+# ---------------------------------------------------------------------------------------
+# Sending
 
 
 def send_digest(  # noqa: PLR0917 - the positional order is the documented API
@@ -197,40 +147,41 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
     if settings.email is None:
         raise UsageError("digests need an [email] section in the configuration")
     now = utc(clock.now())
-    ident = message_id(subscriber.name, local_date)
-    outcome = DigestOutcome(subscriber.name, local_date, "empty", message_id=ident)
-    with store.connect() as conn:
-        status = _status(conn, subscriber.name, local_date)
-        if status in ("sent", "dead"):
-            return _replace(outcome, status="already_sent" if status == "sent" else "dead")
-        if not _collect(conn, subscriber, local_date):
-            # Another replica may have sent it (and drained the rows) since the first look.
-            if _status(conn, subscriber.name, local_date) == "sent":
-                return _replace(outcome, status="already_sent")
-            return outcome
-    claim = _claim(
+    name = subscriber.name
+    ident = message_id(name, local_date)
+    outcome = DigestOutcome(name, local_date, DigestResult.EMPTY, message_id=ident)
+    status = digest_status(store, name, local_date)
+    if status is DigestStatus.SENT or status is DigestStatus.DEAD:
+        return replace(outcome, status=_FOUND[status])
+    if not _collect(store, subscriber, local_date):
+        # Another replica may have sent it (and drained the rows) since the first look.
+        if digest_status(store, name, local_date) is DigestStatus.SENT:
+            return replace(outcome, status=DigestResult.ALREADY_SENT)
+        return outcome
+    held_off = claim_digest(
         store,
-        subscriber.name,
+        name,
         local_date,
         worker=worker,
         now=now,
-        lease_s=settings.schedule.lease_s,
-        ident=ident,
-        count=0,
+        until=now + timedelta(seconds=settings.schedule.lease_s),
+        message_id=ident,
+        event_count=0,
     )
-    if claim != "claimed":
-        return _replace(outcome, status=claim)
-    with store.connect() as conn:
-        rows = _collect(conn, subscriber, local_date)  # authoritative, now that we hold the claim
+    if held_off is not None:
+        return replace(outcome, status=_FOUND[held_off])
+    rows = _collect(store, subscriber, local_date)  # authoritative, now that we hold the claim
     if not rows:
-        _release(store, subscriber.name, local_date)
+        release_digest(store, name, local_date)
         return outcome
-    ids = [r.outbox_id for r in rows]
+    ids = [r.email.outbox_id for r in rows]
     message = render_digest(
-        subscriber, local_date, [r.item for r in rows], sender=settings.email.sender
+        subscriber,
+        local_date,
+        [read_alert(r.email.item) for r in rows],
+        sender=settings.email.sender,
     )
     message["Date"] = format_datetime(now)
-    context = {"subscriber": subscriber.name, "channel": "email"}
     try:
         sender.send(message)
     except DeliveryError as exc:
@@ -249,63 +200,27 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
                 rng=rng,
             )
         error = str(exc) if not exc.retryable else f"{exc} (gave up: delivery.max_age passed)"
-        result = _dead(store, outcome, ids, now=now, error=error)
+        result = _dead(store, outcome, ids, error=error)
         if channels is not None:
             notify_operator(
                 settings,
                 channels,
                 "regwatch could not deliver a digest",
-                f"The digest of {local_date} for subscriber {subscriber.name!r} "
+                f"The digest of {local_date} for subscriber {name!r} "
                 f"({len(ids)} change(s)) was given up: {error}",
             )
         return result
     failpoint(AFTER_SEND_BEFORE_MARK)
-    with store.begin() as conn:
-        conn.execute(
-            sa.update(digests)
-            .where(digests.c.subscriber == subscriber.name, digests.c.local_date == local_date)
-            .values(
-                status="sent",
-                sent_at=now,
-                event_count=len(ids),
-                message_id=ident,
-                attempts=digests.c.attempts + 1,
-                last_error=None,
-                claimed_by=None,
-                claimed_until=None,
-            )
-        )
-        conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == "pending")
-            .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
-        )
-    metrics.DELIVERIES.labels(channel="email", outcome="sent").inc()
+    mark_digest_sent(store, name, local_date, ids, now=now, message_id=ident)
+    metrics.DELIVERIES.labels(channel=Channel.EMAIL, outcome=RowOutcome.SENT).inc()
     log.info(
         "digest %s sent to %s with %d change(s)",
         local_date,
-        subscriber.name,
+        name,
         len(ids),
-        extra=context,
+        extra={"subscriber": name, "channel": Channel.EMAIL},
     )
-    return _replace(outcome, status="sent", events=len(ids))
-
-
-def _replace(outcome: DigestOutcome, **changes: Any) -> DigestOutcome:
-    return replace(outcome, **changes)
-
-
-def _release(store: Store, name: str, local_date: date) -> None:
-    with store.begin() as conn:
-        conn.execute(
-            sa.update(digests)
-            .where(
-                digests.c.subscriber == name,
-                digests.c.local_date == local_date,
-                digests.c.status == "sending",
-            )
-            .values(claimed_by=None, claimed_until=None)
-        )
+    return replace(outcome, status=DigestResult.SENT, events=len(ids))
 
 
 def _failed(
@@ -319,77 +234,36 @@ def _failed(
     retry_after_s: float | None,
     rng: random.Random | None,
 ) -> DigestOutcome:
-    key = (digests.c.subscriber == outcome.subscriber, digests.c.local_date == outcome.local_date)
-    with store.begin() as conn:
-        attempts = conn.execute(sa.select(digests.c.attempts).where(*key)).scalar_one() + 1
-        not_before = now + timedelta(
-            seconds=retry_delay(attempts, settings.delivery, retry_after_s=retry_after_s, rng=rng)
-        )
-        conn.execute(
-            sa.update(digests)
-            .where(*key)
-            .values(
-                attempts=attempts,
-                last_error=error[:MAX_ERROR_CHARS],
-                claimed_by=None,
-                claimed_until=not_before,
-            )
-        )
-        conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == "pending")
-            .values(
-                attempts=outbox.c.attempts + 1,
-                last_error=error[:MAX_ERROR_CHARS],
-                next_attempt_at=not_before,
-            )
-        )
-    metrics.DELIVERIES.labels(channel="email", outcome="retry").inc()
+    name, day = outcome.subscriber, outcome.local_date
+    attempts = digest_attempts(store, name, day) + 1
+    not_before = now + timedelta(
+        seconds=retry_delay(attempts, settings.delivery, retry_after_s=retry_after_s, rng=rng)
+    )
+    reschedule_digest(store, name, day, ids, attempts=attempts, not_before=not_before, error=error)
+    metrics.DELIVERIES.labels(channel=Channel.EMAIL, outcome=RowOutcome.RETRY).inc()
     log.warning(
         "digest %s for %s failed (attempt %d), retrying after %s: %s",
-        outcome.local_date,
-        outcome.subscriber,
+        day,
+        name,
         attempts,
         not_before.isoformat(timespec="seconds"),
         error,
-        extra={"subscriber": outcome.subscriber, "channel": "email"},
+        extra={"subscriber": name, "channel": Channel.EMAIL},
     )
-    return _replace(outcome, status="retry", events=len(ids), error=error)
+    return replace(outcome, status=DigestResult.RETRY, events=len(ids), error=error)
 
 
-def _dead(
-    store: Store, outcome: DigestOutcome, ids: list[int], *, now: datetime, error: str
-) -> DigestOutcome:
-    key = (digests.c.subscriber == outcome.subscriber, digests.c.local_date == outcome.local_date)
-    with store.begin() as conn:
-        conn.execute(
-            sa.update(digests)
-            .where(*key)
-            .values(
-                status="dead",
-                attempts=digests.c.attempts + 1,
-                event_count=len(ids),
-                last_error=error[:MAX_ERROR_CHARS],
-                claimed_by=None,
-                claimed_until=None,
-            )
-        )
-        conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == "pending")
-            .values(
-                status="dead", attempts=outbox.c.attempts + 1, last_error=error[:MAX_ERROR_CHARS]
-            )
-        )
-    metrics.DELIVERIES.labels(channel="email", outcome="dead").inc()
+def _dead(store: Store, outcome: DigestOutcome, ids: list[int], *, error: str) -> DigestOutcome:
+    mark_digest_dead(store, outcome.subscriber, outcome.local_date, ids, error=error)
+    metrics.DELIVERIES.labels(channel=Channel.EMAIL, outcome=RowOutcome.DEAD).inc()
     log.error(
         "giving up on the digest %s for %s: %s",
         outcome.local_date,
         outcome.subscriber,
         error,
-        extra={"subscriber": outcome.subscriber, "channel": "email"},
+        extra={"subscriber": outcome.subscriber, "channel": Channel.EMAIL},
     )
-    return _replace(outcome, status="dead", events=len(ids), error=error)
+    return replace(outcome, status=DigestResult.DEAD, events=len(ids), error=error)
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,10 +281,12 @@ def due_dates(store: Store, subscriber: Subscriber, now: datetime) -> list[date]
     """Days to send now, oldest first: the latest due day, and any earlier day that still
     has undelivered events and no digest sent (catch-up after downtime)."""
     latest = latest_due_date(subscriber, now)
-    with store.connect() as conn:
-        rows = _pending_rows(conn, subscriber, _day_start(latest + timedelta(days=1), subscriber))
-        closed = _closed_dates(conn, subscriber.name)
+    rows, closed = _backlog(store, subscriber, latest)
     return sorted({r.local_date for r in rows if r.local_date not in closed} | {latest})
+
+
+# What `send_due_digests` returns: the digests that went out, or failed, this time.
+_REPORTED = frozenset({DigestResult.SENT, DigestResult.RETRY, DigestResult.DEAD})
 
 
 def send_due_digests(
@@ -432,7 +308,7 @@ def send_due_digests(
             outcome = send_digest(
                 store, settings, clock, sender, subscriber, day, channels=channels, worker=worker
             )
-            if outcome.status in ("sent", "retry", "dead"):
+            if outcome.status in _REPORTED:
                 outcomes.append(outcome)
     return outcomes
 
@@ -440,15 +316,15 @@ def send_due_digests(
 def describe(outcome: DigestOutcome) -> str:
     head = f"{outcome.subscriber} {outcome.local_date.isoformat()}:"
     match outcome.status:
-        case "sent":
+        case DigestResult.SENT:
             return f"{head} sent {outcome.events} change(s), Message-ID {outcome.message_id}"
-        case "empty":
+        case DigestResult.EMPTY:
             return f"{head} nothing to send"
-        case "already_sent":
+        case DigestResult.ALREADY_SENT:
             return f"{head} already sent, nothing new sent"
-        case "busy":
+        case DigestResult.BUSY:
             return f"{head} being sent by another process, or waiting to retry"
-        case "retry":
+        case DigestResult.RETRY:
             return f"{head} failed, will retry: {outcome.error}"
         case _:
             return f"{head} given up: {outcome.error or 'see the log'}"

@@ -12,18 +12,16 @@ replicas exactly one sends each alert.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-
-import sqlalchemy as sa
 
 from monitor.clock import Clock, utc
 from monitor.config import OperatorSettings, Settings
 from monitor.metrics import SOURCE_CONSECUTIVE_FAILURES, SOURCE_LAST_SUCCESS
 from monitor.store import Store
-from monitor.store.tables import sources
+from monitor.store.health import SourceHealthRow, set_health_alerted, source_health
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +34,19 @@ class HealthState(StrEnum):
     STALE = "stale"
 
 
-def assess_health(row: Mapping[str, Any], now: datetime, operator: OperatorSettings) -> HealthState:
-    """Pure: the health of one `sources` row at `now`.
+# ---------------------------------------------------------------------------------------
+# Judging (pure)
+
+
+def assess_health(row: SourceHealthRow, now: datetime, operator: OperatorSettings) -> HealthState:
+    """The health of one source at `now`.
 
     A source that never succeeded is judged by its failures only (a new source is not
     stale before its first poll).
     """
-    if (row.get("consecutive_failures") or 0) >= operator.failure_threshold:
+    if row.consecutive_failures >= operator.failure_threshold:
         return HealthState.FAILING
-    last_success = row.get("last_success_at")
+    last_success = row.last_success_at
     if last_success is not None and utc(now) - utc(last_success) > timedelta(
         seconds=operator.stale_after_s
     ):
@@ -52,12 +54,46 @@ def assess_health(row: Mapping[str, Any], now: datetime, operator: OperatorSetti
     return HealthState.OK
 
 
-def _rows(store: Store, source_ids: Collection[str] | None) -> list[dict[str, Any]]:
-    query = sa.select(sources).order_by(sources.c.id)
-    if source_ids is not None:
-        query = query.where(sources.c.id.in_(list(source_ids)))
-    with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+def health_report(row: SourceHealthRow, state: HealthState) -> dict[str, Any]:
+    """The dict `regwatch sources` and /healthz show for one source."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "name": row.name,
+        "last_success_at": row.last_success_at,
+        "last_attempt_at": row.last_attempt_at,
+        "last_error": row.last_error,
+        "last_error_reason": row.last_error_reason,
+        "consecutive_failures": row.consecutive_failures,
+        "state": state.value,
+        "healthy": state is HealthState.OK,
+    }
+
+
+def alert_message(row: SourceHealthRow, state: HealthState) -> tuple[str, str]:
+    """The operator alert (subject, text) for a source that turned `state`."""
+    source_id = row.id
+    if state is HealthState.OK:
+        return (
+            f"regwatch: source {source_id} recovered",
+            f"Source {source_id} is polling successfully again.",
+        )
+    lines = [f"Source {source_id} is {state.value}."]
+    if state is HealthState.FAILING:
+        lines.append(f"{row.consecutive_failures} consecutive failed polls.")
+    if row.last_success_at is not None:
+        lines.append(f"Last success: {row.last_success_at.isoformat()}")
+    else:
+        lines.append("It has never been polled successfully.")
+    if row.last_error:
+        reason = f" ({row.last_error_reason})" if row.last_error_reason else ""
+        lines.append(f"Last error{reason}: {row.last_error}")
+    lines.append("Subscribers are not alerted about this; check `regwatch sources`.")
+    return f"regwatch: source {source_id} is {state.value}", "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the store, setting gauges, alerting
 
 
 def source_health_rows(
@@ -76,60 +112,12 @@ def source_health_rows(
     moment = utc(now) if now is not None else datetime.now(UTC)
     rules = operator or OperatorSettings()
     result = []
-    for row in _rows(store, source_ids):
-        state = assess_health(row, moment, rules)
-        success = row["last_success_at"]
-        attempt = row["last_attempt_at"]
-        result.append(
-            {
-                "id": row["id"],
-                "kind": row["kind"],
-                "name": row["name"],
-                "last_success_at": utc(success) if success is not None else None,
-                "last_attempt_at": utc(attempt) if attempt is not None else None,
-                "last_error": row["last_error"],
-                "last_error_reason": row["last_error_reason"],
-                "consecutive_failures": row["consecutive_failures"] or 0,
-                "state": state.value,
-                "healthy": state is HealthState.OK,
-            }
-        )
-        SOURCE_CONSECUTIVE_FAILURES.labels(row["id"]).set(row["consecutive_failures"] or 0)
-        if success is not None:
-            SOURCE_LAST_SUCCESS.labels(row["id"]).set(utc(success).timestamp())
+    for row in source_health(store, source_ids):
+        result.append(health_report(row, assess_health(row, moment, rules)))
+        SOURCE_CONSECUTIVE_FAILURES.labels(row.id).set(row.consecutive_failures)
+        if row.last_success_at is not None:
+            SOURCE_LAST_SUCCESS.labels(row.id).set(row.last_success_at.timestamp())
     return result
-
-
-def _flip(store: Store, source_id: str, *, alerted: bool) -> bool:
-    """Set health_alerted to `alerted` if it was not already; True if this call flipped it."""
-    statement = (
-        sa.update(sources)
-        .where(sources.c.id == source_id, sources.c.health_alerted.is_(not alerted))
-        .values(health_alerted=alerted)
-    )
-    with store.begin() as conn:
-        return conn.execute(statement).rowcount == 1
-
-
-def _message(row: Mapping[str, Any], state: HealthState) -> tuple[str, str]:
-    source_id = row["id"]
-    if state is HealthState.OK:
-        return (
-            f"regwatch: source {source_id} recovered",
-            f"Source {source_id} is polling successfully again.",
-        )
-    lines = [f"Source {source_id} is {state.value}."]
-    if state is HealthState.FAILING:
-        lines.append(f"{row['consecutive_failures']} consecutive failed polls.")
-    if row.get("last_success_at") is not None:
-        lines.append(f"Last success: {utc(row['last_success_at']).isoformat()}")
-    else:
-        lines.append("It has never been polled successfully.")
-    if row.get("last_error"):
-        reason = f" ({row['last_error_reason']})" if row.get("last_error_reason") else ""
-        lines.append(f"Last error{reason}: {row['last_error']}")
-    lines.append("Subscribers are not alerted about this; check `regwatch sources`.")
-    return f"regwatch: source {source_id} is {state.value}", "\n".join(lines)
 
 
 def check_and_alert(
@@ -147,20 +135,20 @@ def check_and_alert(
     now = clock.now()
     rules = settings.operator or OperatorSettings()
     sent: list[str] = []
-    for row in _rows(store, source_ids):
+    for row in source_health(store, source_ids):
         state = assess_health(row, now, rules)
         unhealthy = state is not HealthState.OK
-        if unhealthy == bool(row["health_alerted"]):
+        if unhealthy == row.health_alerted:
             continue
-        if not _flip(store, row["id"], alerted=unhealthy):
+        if not set_health_alerted(store, row.id, alerted=unhealthy):
             continue  # another replica got there first
-        subject, text = _message(row, state)
+        subject, text = alert_message(row, state)
         try:
             notify(subject, text)
         except Exception:
-            _flip(store, row["id"], alerted=not unhealthy)
-            log.exception("operator alert failed", extra={"source_id": row["id"]})
+            set_health_alerted(store, row.id, alerted=not unhealthy)
+            log.exception("operator alert failed", extra={"source_id": row.id})
             continue
-        log.warning(subject, extra={"source_id": row["id"], "health": state.value})
+        log.warning(subject, extra={"source_id": row.id, "health": state.value})
         sent.append(subject)
     return sent

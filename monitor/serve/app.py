@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -40,10 +39,12 @@ from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
+from monitor.models import OutboxStatus
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, feed_version, render_feed
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
-from monitor.store.tables import outbox, sources
+from monitor.store.health import source_health
+from monitor.store.outbox import outbox_counts
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ FEED_MEDIA_TYPE = "application/feed+json"
 JSON_MEDIA_TYPE = "application/json"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no", ""})
-_DONE_STATUSES = frozenset({"sent", "dead"})
+_DONE_STATUSES = frozenset({OutboxStatus.SENT, OutboxStatus.DEAD})
 
 
 def _dumps(document: Any) -> bytes:
@@ -317,8 +318,7 @@ def _health(store: Store, settings: Settings, clock: Clock) -> dict[str, Any]:
     if not store.ping():
         raise StoreError("store unreachable")
     rows = source_health_rows(store, now=clock.now(), operator=settings.operator)
-    with store.connect() as connection:
-        depth = _outbox_depth(connection)
+    depth = outbox_counts(store)
     return {
         "status": "ok" if all(row["healthy"] for row in rows) else "degraded",
         "sources": [
@@ -335,16 +335,9 @@ def _health(store: Store, settings: Settings, clock: Clock) -> dict[str, Any]:
         ],
         "outbox": {
             "pending": sum(n for status, n in depth.items() if status not in _DONE_STATUSES),
-            "dead": depth.get("dead", 0),
+            "dead": depth[OutboxStatus.DEAD],
         },
     }
-
-
-def _outbox_depth(connection: sa.Connection) -> dict[str, int]:
-    rows = connection.execute(
-        sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
-    ).all()
-    return {str(status): int(count) for status, count in rows}
 
 
 _gauge_labels: dict[str, set[str]] = {"outbox": set(), "sources": set()}
@@ -354,18 +347,15 @@ _gauge_lock = threading.Lock()
 def _refresh_gauges(store: Store) -> None:
     """Set the store-backed gauges; on a store error keep the last values (and log)."""
     try:
-        with store.connect() as connection:
-            depth = _outbox_depth(connection)
-            source_rows = connection.execute(
-                sa.select(sources.c.id, sources.c.consecutive_failures, sources.c.last_success_at)
-            ).all()
+        depth = outbox_counts(store)
+        source_rows = source_health(store)
     except (StoreError, SQLAlchemyError) as exc:
         log.warning("metrics: cannot read the store: %s", exc)
         return
     with _gauge_lock:
-        for status in _gauge_labels["outbox"] | {"pending", "dead"}:
+        for status in _gauge_labels["outbox"] | {OutboxStatus.PENDING, OutboxStatus.DEAD}:
             metrics.OUTBOX_DEPTH.labels(status).set(depth.get(status, 0))
-        _gauge_labels["outbox"].update(depth)
+        _gauge_labels["outbox"].update(status for status, count in depth.items() if count)
         for gone in _gauge_labels["sources"] - {row.id for row in source_rows}:
             for gauge in (metrics.SOURCE_CONSECUTIVE_FAILURES, metrics.SOURCE_LAST_SUCCESS):
                 with suppress(KeyError):
@@ -374,6 +364,4 @@ def _refresh_gauges(store: Store) -> None:
         for row in source_rows:
             metrics.SOURCE_CONSECUTIVE_FAILURES.labels(row.id).set(row.consecutive_failures)
             if row.last_success_at is not None:
-                metrics.SOURCE_LAST_SUCCESS.labels(row.id).set(
-                    _utc(row.last_success_at).timestamp()
-                )
+                metrics.SOURCE_LAST_SUCCESS.labels(row.id).set(row.last_success_at.timestamp())

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from monitor.config import Settings
 from monitor.deliver.health import source_health_rows
-from monitor.deliver.outbox import outbox_summary
-from monitor.models import SourceDef
+from monitor.models import OutboxStatus, SourceDef
 from monitor.store import Store
+from monitor.store.outbox import outbox_counts
 
 
 def _when(moment: datetime | None) -> str:
@@ -20,7 +20,7 @@ def render_sources(
     store: Store, catalog: Mapping[str, SourceDef], settings: Settings, now: datetime
 ) -> str:
     rows = {r["id"]: r for r in source_health_rows(store, now=now, operator=settings.operator)}
-    outbox = outbox_summary(store)
+    outbox = outbox_counts(store)
     header = (
         f"{'SOURCE':<24} {'KIND':<14} {'STATE':<8} {'LAST SUCCESS':<21} {'FAILS':>5}  LAST ERROR"
     )
@@ -34,9 +34,13 @@ def render_sources(
         lines.append(
             f"{source_id:<24} {source.kind:<14} {state:<8} {success:<21} {fails:>5}  {error[:120]}"
         )
-    dead = outbox.get("dead", 0)
+    pending, sent, dead = (
+        outbox[OutboxStatus.PENDING],
+        outbox[OutboxStatus.SENT],
+        outbox[OutboxStatus.DEAD],
+    )
     lines.append(
-        f"outbox: {outbox.get('pending', 0)} pending, {outbox.get('sent', 0)} sent, {dead} dead"
+        f"outbox: {pending} pending, {sent} sent, {dead} dead"
         + ("  <- dead deliveries need attention" if dead else "")
     )
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from monitor.clock import FixedClock
 from monitor.config import Subscriber
 from monitor.deliver import digest as digest_module
-from monitor.deliver.channels import Channels
+from monitor.deliver.channels import Channels, read_alert
 from monitor.deliver.channels.email import SmtpSender
 from monitor.deliver.digest import (
     DigestOutcome,
@@ -123,7 +123,9 @@ def test_digest_is_multipart_text_and_html_grouped_by_kind_of_change() -> None:
         item_18_revised(at(DAY, 11)),
         item_61_suspension_ended(at(DAY, 12)),
     ]
-    mail = render_digest(subscriber, DAY, items, sender="regwatch@example.test")
+    mail = render_digest(
+        subscriber, DAY, [read_alert(i) for i in items], sender="regwatch@example.test"
+    )
     assert mail.get_content_type() == "multipart/alternative"
     assert mail["Subject"] == "regwatch digest 2025-10-09: 4 rare-earth changes"
     assert mail["Message-ID"] == "<digest.2025-10-09.magnets@regwatch>"
@@ -154,7 +156,10 @@ def test_html_escapes_what_the_source_wrote() -> None:
     item = item_62(at(DAY, 9))
     item["_regwatch"]["notice"]["title"] = "商务部公告2025年第62号 <script>alert(1)</script>"
     mail = render_digest(
-        Subscriber(name="m", email=("a@example.test",)), DAY, [item], sender="r@example.test"
+        Subscriber(name="m", email=("a@example.test",)),
+        DAY,
+        [read_alert(item)],
+        sender="r@example.test",
     )
     html = mail.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html

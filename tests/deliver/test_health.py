@@ -11,33 +11,42 @@ from monitor.config import OperatorSettings, build_settings
 from monitor.deliver.health import HealthState, assess_health, check_and_alert, source_health_rows
 from monitor.metrics import REGISTRY
 from monitor.store import Store
+from monitor.store.health import SourceHealthRow
 from monitor.store.tables import sources
 
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 RULES = OperatorSettings(failure_threshold=3, stale_after_s=6 * 3600)
 
 
-def test_ok_failing_stale() -> None:
-    fresh = {"consecutive_failures": 0, "last_success_at": NOW - timedelta(hours=1)}
-    assert assess_health(fresh, NOW, RULES) is HealthState.OK
-    two = {**fresh, "consecutive_failures": 2}
-    assert assess_health(two, NOW, RULES) is HealthState.OK
-    three = {**fresh, "consecutive_failures": 3}
-    assert assess_health(three, NOW, RULES) is HealthState.FAILING
-    old = {"consecutive_failures": 0, "last_success_at": NOW - timedelta(hours=6, seconds=1)}
-    assert assess_health(old, NOW, RULES) is HealthState.STALE
-    edge = {"consecutive_failures": 0, "last_success_at": NOW - timedelta(hours=6)}
-    assert assess_health(edge, NOW, RULES) is HealthState.OK
-    # Failing wins over stale; a never-polled source is not stale.
-    assert assess_health({**old, "consecutive_failures": 5}, NOW, RULES) is HealthState.FAILING
-    assert (
-        assess_health({"consecutive_failures": 0, "last_success_at": None}, NOW, RULES)
-        is HealthState.OK
+def health(failures: int, last_success_at: datetime | None) -> SourceHealthRow:
+    return SourceHealthRow(
+        id="src",
+        kind="rss",
+        name="src",
+        last_success_at=last_success_at,
+        last_attempt_at=None,
+        last_error=None,
+        last_error_reason=None,
+        consecutive_failures=failures,
+        health_alerted=False,
     )
 
 
+def test_ok_failing_stale() -> None:
+    assert assess_health(health(0, NOW - timedelta(hours=1)), NOW, RULES) is HealthState.OK
+    assert assess_health(health(2, NOW - timedelta(hours=1)), NOW, RULES) is HealthState.OK
+    assert assess_health(health(3, NOW - timedelta(hours=1)), NOW, RULES) is HealthState.FAILING
+    old = NOW - timedelta(hours=6, seconds=1)
+    assert assess_health(health(0, old), NOW, RULES) is HealthState.STALE
+    edge = NOW - timedelta(hours=6)
+    assert assess_health(health(0, edge), NOW, RULES) is HealthState.OK
+    # Failing wins over stale; a never-polled source is not stale.
+    assert assess_health(health(5, old), NOW, RULES) is HealthState.FAILING
+    assert assess_health(health(0, None), NOW, RULES) is HealthState.OK
+
+
 def test_naive_times_from_sqlite_are_utc() -> None:
-    naive = {"consecutive_failures": 0, "last_success_at": datetime(2026, 11, 20, 18, 59)}
+    naive = health(0, datetime(2026, 11, 20, 18, 59))
     assert assess_health(naive, NOW, RULES) is HealthState.STALE
 
 

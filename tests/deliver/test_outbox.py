@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -16,13 +16,14 @@ from monitor import metrics
 from monitor.clock import FixedClock
 from monitor.config import DeliverySettings
 from monitor.deliver import outbox as deliver_module
-from monitor.deliver.channels import Channels
+from monitor.deliver.channels import Alert, Channels
 from monitor.deliver.channels.slack import SlackChannel
-from monitor.deliver.outbox import deliver_due, notify_operator, outbox_summary, retry_delay
+from monitor.deliver.outbox import deliver_due, notify_operator, retry_delay
 from monitor.errors import DeliveryError
 from monitor.failpoints import AFTER_SEND_BEFORE_MARK
 from monitor.replay.slack import SlackStandIn
 from monitor.store import Store
+from monitor.store.outbox import outbox_counts
 from monitor.store.tables import outbox
 from tests.support.delivery import (
     SLACK_TOKEN_ENV,
@@ -54,11 +55,11 @@ class FakeChannel:
     notes: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send(self, item: Mapping[str, Any], destination: str) -> None:
+    def send(self, alert: Alert, destination: str) -> None:
         with self.lock:
             if self.errors:
                 raise self.errors.pop(0)
-            self.sent.append((str(item["id"]), destination))
+            self.sent.append((alert.event_id, destination))
 
     def send_text(self, destination: str, text: str) -> None:
         self.notes.append((destination, text))
@@ -130,7 +131,7 @@ def test_limit_bounds_one_pass(store: Store) -> None:
         ).sent
         == 4
     )
-    assert outbox_summary(store) == {"pending": 2, "sent": 4, "dead": 0}
+    assert outbox_counts(store) == {"pending": 2, "sent": 4, "dead": 0}
 
 
 def test_console_rows_go_to_the_console_channel(store: Store) -> None:
@@ -200,7 +201,7 @@ def test_a_permanent_failure_is_dead_and_told_to_the_operator_once(store: Store)
         store, config, FixedClock(T0 + timedelta(days=1)), Channels(slack=slack, email=mail)
     )
     assert len(slack.notes) == 1 and len(mail.sent) == 1
-    assert outbox_summary(store) == {"pending": 0, "sent": 0, "dead": 1}
+    assert outbox_counts(store) == {"pending": 0, "sent": 0, "dead": 1}
 
 
 def test_rows_pending_longer_than_max_age_die_without_sending(store: Store) -> None:
@@ -226,10 +227,10 @@ def test_an_unexpected_error_is_retried_and_the_rest_still_go(store: Store) -> N
     three_events(store)
 
     class Broken(FakeChannel):
-        def send(self, item: Mapping[str, Any], destination: str) -> None:
+        def send(self, alert: Alert, destination: str) -> None:
             if destination == "#trade-desk":
                 raise KeyError("boom")
-            super().send(item, destination)
+            super().send(alert, destination)
 
     slack = Broken()
     report = deliver_due(
@@ -346,7 +347,7 @@ def test_concurrent_workers_never_send_a_row_twice(store: Store) -> None:
         thread.join()
     assert failures == []
     assert len(slack.sent) == 30 and len(set(slack.sent)) == 30
-    assert outbox_summary(store) == {"pending": 0, "sent": 30, "dead": 0}
+    assert outbox_counts(store) == {"pending": 0, "sent": 30, "dead": 0}
 
 
 # -- metrics and operator ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitor.detect.feed_item import rfc3339
+from monitor.models import OutboxStatus
 from monitor.store import Store
 from monitor.store.tables import events, outbox, recipients
 
@@ -243,7 +244,7 @@ def add_event(
                         event_id=item["id"],
                         subscriber=name,
                         channel=channel,
-                        status="pending",
+                        status=OutboxStatus.PENDING,
                         attempts=0,
                         created_at=created,
                         next_attempt_at=created,

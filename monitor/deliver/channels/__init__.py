@@ -9,20 +9,24 @@ and is built once per process by `Channels.from_settings`. Every channel raises
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from monitor.config import Settings
+from monitor.deliver.channels.wording import Alert, read_alert
+from monitor.models import Channel
+
+__all__ = ["Alert", "AlertChannel", "Channels", "MailSender", "read_alert"]
 
 
 class AlertChannel(Protocol):
-    """Delivers one event (a stored JSON Feed item) to one destination."""
+    """Delivers one event (its `Alert`, read once from the stored feed item) to one
+    destination."""
 
     name: str
 
-    def send(self, item: Mapping[str, Any], destination: str) -> None:
+    def send(self, alert: Alert, destination: str) -> None:
         """Deliver, or raise `DeliveryError`."""
         ...
 
@@ -43,11 +47,11 @@ class Channels:
     email: MailSender | None = None
     console: AlertChannel | None = None
 
-    def for_outbox(self, channel: str) -> AlertChannel | None:
+    def for_outbox(self, channel: Channel) -> AlertChannel | None:
         """The channel that delivers outbox rows of kind `channel` one by one."""
-        if channel == "slack":
+        if channel is Channel.SLACK:
             return self.slack
-        if channel == "console":
+        if channel is Channel.CONSOLE:
             return self.console
         return None
 
@@ -55,6 +59,7 @@ class Channels:
     def from_settings(cls, settings: Settings, *, console_stream: TextIO | None = None) -> Channels:
         """The channels `settings` enable. A configured channel whose secret is missing in
         the environment is a `ConfigError` naming the variable, before anything is sent."""
+        # Imported here: slack-sdk and Jinja2 take ~0.1 s each, and only delivering needs them.
         from monitor.deliver.channels.console import ConsoleChannel
         from monitor.deliver.channels.email import SmtpSender
         from monitor.deliver.channels.slack import SlackChannel

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from monitor.deliver.channels.slack import SlackMessage, render_slack_message
+from monitor.deliver.channels.wording import Alert
 from monitor.errors import DeliveryError
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]*)>")
@@ -96,8 +97,8 @@ class ConsoleChannel:
         self.stream = stream if stream is not None else sys.stdout
         self.color = bool(color) if color is not None else _is_terminal(self.stream)
 
-    def send(self, item: Mapping[str, Any], destination: str) -> None:
-        drawing = render_terminal(render_slack_message(item), color=self.color)
+    def send(self, alert: Alert, destination: str) -> None:
+        drawing = render_terminal(render_slack_message(alert), color=self.color)
         self._write(f"\n[{destination}]\n{drawing}\n")
 
     def send_text(self, destination: str, text: str) -> None:

@@ -1,6 +1,6 @@
 """Email: the daily digest message (pure rendering) and the SMTP sender.
 
-`render_digest` turns a subscriber's feed items of one local day into a
+`render_digest` turns the `Alert`s of a subscriber's events of one local day into a
 multipart/alternative message (text + HTML with inline styles, Jinja2 templates in
 ``monitor/deliver/templates``), grouped by kind of change, with a Message-ID that is stable per
 subscriber and date. `SmtpSender` hands a finished message to the SMTP server (stdlib
@@ -20,15 +20,13 @@ import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from monitor.clock import utc
 from monitor.config import EmailSettings, Subscriber
-from monitor.deliver.channels.wording import GROUPS, Alert, read_alert
+from monitor.deliver.channels.wording import GROUPS, Alert
 from monitor.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
@@ -64,23 +62,19 @@ def message_id(subscriber: str, local_date: date) -> str:
     return f"<digest.{local_date.isoformat()}.{slug}@regwatch>"
 
 
-def _local_date(item: dict[str, Any], subscriber: Subscriber) -> date | None:
-    raw = str(item.get("_regwatch", {}).get("detected_at") or item.get("date_published") or "")
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+def _local_date(alert: Alert, subscriber: Subscriber) -> date | None:
+    if alert.detected_at is None:
         return None
-    return utc(moment).astimezone(subscriber.tz).date()
+    return alert.detected_at.astimezone(subscriber.tz).date()
 
 
-def group_items(
-    subscriber: Subscriber, local_date: date, items: Sequence[dict[str, Any]]
+def group_alerts(
+    subscriber: Subscriber, local_date: date, alerts: Sequence[Alert]
 ) -> list[DigestGroup]:
-    """Items grouped by kind of change, in `GROUPS` order; earlier days' items last."""
+    """Alerts grouped by kind of change, in `GROUPS` order; earlier days' events last."""
     buckets: dict[str, list[Alert]] = {key: [] for key in _HEADINGS}
-    for item in items:
-        alert = read_alert(item)
-        day = _local_date(item, subscriber)
+    for alert in alerts:
+        day = _local_date(alert, subscriber)
         buckets[EARLIER if day is not None and day < local_date else alert.group].append(alert)
     return [
         DigestGroup(key, _HEADINGS[key], tuple(alerts)) for key, alerts in buckets.items() if alerts
@@ -93,20 +87,20 @@ def digest_subject(local_date: date, count: int) -> str:
 
 
 def render_digest(
-    subscriber: Subscriber, local_date: date, items: Sequence[dict[str, Any]], *, sender: str
+    subscriber: Subscriber, local_date: date, alerts: Sequence[Alert], *, sender: str
 ) -> EmailMessage:
     """The digest email (multipart/alternative: text + HTML with inline styles)."""
-    groups = group_items(subscriber, local_date, items)
+    groups = group_alerts(subscriber, local_date, alerts)
     context = {
         "subscriber": subscriber.name,
         "timezone": subscriber.timezone,
         "date": local_date.isoformat(),
         "weekday": local_date.strftime("%A"),
-        "count": len(items),
+        "count": len(alerts),
         "groups": groups,
     }
     message = EmailMessage()
-    message["Subject"] = digest_subject(local_date, len(items))
+    message["Subject"] = digest_subject(local_date, len(alerts))
     message["From"] = sender
     message["To"] = ", ".join(subscriber.email)
     message["Message-ID"] = message_id(subscriber.name, local_date)

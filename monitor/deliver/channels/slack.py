@@ -1,6 +1,6 @@
 """Slack: one `chat.postMessage` per event per subscriber (CONTRACT.md § Slack).
 
-`render_slack_message` is pure: a feed item → text (the notification fallback), Block Kit
+`render_slack_message` is pure: an `Alert` → text (the notification fallback), Block Kit
 blocks within Slack's limits, and metadata that makes a duplicate recognisable by its
 event id. `SlackChannel` sends it through slack-sdk's `WebClient` and turns every failure
 into a `DeliveryError` that says whether retrying can help. The token never leaves the
@@ -29,7 +29,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from monitor.config import SlackSettings
-from monitor.deliver.channels.wording import Alert, read_alert, title_without_number
+from monitor.deliver.channels.wording import Alert, title_without_number
 from monitor.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
@@ -168,9 +168,8 @@ def fallback_text(alert: Alert) -> str:
     return alert.headline + (f": {rest}" if rest and rest != alert.label else "")
 
 
-def render_slack_message(item: Mapping[str, Any]) -> SlackMessage:
-    """The Slack message for one stored feed item (pure)."""
-    alert = read_alert(item)
+def render_slack_message(alert: Alert) -> SlackMessage:
+    """The Slack message for one event (pure)."""
     return SlackMessage(
         text=clip(fallback_text(alert), MAX_TEXT),
         blocks=tuple(_blocks(alert)),
@@ -273,8 +272,8 @@ class SlackChannel:
     def __repr__(self) -> str:
         return f"SlackChannel(api_url={self.settings.api_url!r})"
 
-    def send(self, item: Mapping[str, Any], destination: str) -> None:
-        message = render_slack_message(item)
+    def send(self, alert: Alert, destination: str) -> None:
+        message = render_slack_message(alert)
         self._post(
             channel=destination,
             text=message.text,

@@ -1,8 +1,9 @@
 """What one feed item says, in the words every channel uses (pure).
 
-Slack, the console and the email digest all read a stored JSON Feed item (CONTRACT.md
-shape) through `read_alert`, so "what happened" is phrased the same way everywhere.
-Items are stored JSON: every key is read defensively, a missing one becomes empty.
+The outbox and the digest read each stored JSON Feed item (CONTRACT.md shape) once, with
+`read_alert`, and hand channels the typed `Alert`; Slack, the console and the email digest
+render only its fields, so "what happened" is phrased the same way everywhere. Items are
+stored JSON: every key is read defensively, a missing or malformed one becomes empty.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.clock import BEIJING
+from monitor.clock import BEIJING, utc
 
 # Kind of change → heading, in the order a reader wants them.
 GROUPS: Mapping[str, str] = {
@@ -71,6 +72,7 @@ class Alert:
     removed: tuple[str, ...]
     source: str
     detected: str  # Beijing time, "2025-10-09 10:12"
+    detected_at: datetime | None  # the same moment in UTC; None when unreadable
     relevant: bool
 
     @property
@@ -98,10 +100,14 @@ def _text(value: Any) -> str:
     return str(value).strip() if value not in (None, "") else ""
 
 
-def _affects(raw: Any) -> list[Mapping[str, Any]]:
+def _mappings(raw: Any) -> list[Mapping[str, Any]]:
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         return []
-    return [a for a in raw if isinstance(a, Mapping) and a.get("doc_key")]
+    return [entry for entry in raw if isinstance(entry, Mapping)]
+
+
+def _affects(raw: Any) -> list[Mapping[str, Any]]:
+    return [a for a in _mappings(raw) if a.get("doc_key")]
 
 
 def describe_affect(affect: Mapping[str, Any]) -> str:
@@ -151,8 +157,8 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
         due = _text(meta.get("due_date"))
         scopes = [
             str(e.get("scope"))
-            for e in notice.get("effective") or ()
-            if isinstance(e, Mapping) and e.get("from") == due and e.get("scope")
+            for e in _mappings(notice.get("effective"))
+            if e.get("from") == due and e.get("scope")
         ]
         scope = f" ({'; '.join(scopes)})" if scopes else ""
         return "takes_effect", (f"takes effect {due}" if due else "takes effect") + scope
@@ -165,17 +171,22 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
     return "other", event or "changed"
 
 
-def beijing_time(value: str) -> str:
+def _moment(value: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return value
-    if moment.tzinfo is None:
+        return None
+
+
+def beijing_time(value: str) -> str:
+    moment = _moment(value)
+    if moment is None or moment.tzinfo is None:
         return value
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + " Beijing"
 
 
 def read_alert(item: Mapping[str, Any]) -> Alert:
+    """The `Alert` of one stored feed item; any JSON object reads, however malformed."""
     meta = _section(item, "_regwatch")
     notice = _section(meta, "notice")
     rare_earth = _section(meta, "rare_earth")
@@ -186,9 +197,11 @@ def read_alert(item: Mapping[str, Any]) -> Alert:
     url = _text(item.get("url")) or _text(notice.get("url"))
     effective = tuple(
         f"{e.get('from')}" + (f" ({e['scope']})" if e.get("scope") else "")
-        for e in notice.get("effective") or ()
-        if isinstance(e, Mapping) and e.get("from")
+        for e in _mappings(notice.get("effective"))
+        if e.get("from")
     )
+    detected = _text(meta.get("detected_at")) or _text(item.get("date_published"))
+    moment = _moment(detected)
     return Alert(
         event_id=_text(item.get("id")),
         event=_text(meta.get("event")),
@@ -210,7 +223,8 @@ def read_alert(item: Mapping[str, Any]) -> Alert:
         added=_strings(diff.get("added")),
         removed=_strings(diff.get("removed")),
         source=_text(meta.get("source")),
-        detected=beijing_time(_text(meta.get("detected_at")) or _text(item.get("date_published"))),
+        detected=beijing_time(detected),
+        detected_at=utc(moment) if moment is not None else None,
         relevant=bool(rare_earth.get("relevant")),
     )
 

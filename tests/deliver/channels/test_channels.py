@@ -10,6 +10,7 @@ from monitor.deliver.channels.console import ConsoleChannel
 from monitor.deliver.channels.email import SmtpSender
 from monitor.deliver.channels.slack import SlackChannel
 from monitor.errors import ConfigError
+from monitor.models import Channel
 from tests.support.delivery import SLACK_TOKEN_ENV, make_settings
 
 
@@ -18,8 +19,8 @@ def test_default_settings_deliver_to_the_console_only() -> None:
     channels = Channels.from_settings(build_settings({}), console_stream=stream)
     assert channels.slack is None and channels.email is None
     assert isinstance(channels.console, ConsoleChannel) and channels.console.stream is stream
-    assert channels.for_outbox("console") is channels.console
-    assert channels.for_outbox("email") is None
+    assert channels.for_outbox(Channel.CONSOLE) is channels.console
+    assert channels.for_outbox(Channel.EMAIL) is None
 
 
 def test_slack_and_email_are_built_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,7 +28,8 @@ def test_slack_and_email_are_built_from_settings(monkeypatch: pytest.MonkeyPatch
     settings = make_settings(slack_api_url="http://127.0.0.1:9/api/", smtp=("127.0.0.1", 2525))
     channels = Channels.from_settings(settings)
     assert (
-        isinstance(channels.slack, SlackChannel) and channels.for_outbox("slack") is channels.slack
+        isinstance(channels.slack, SlackChannel)
+        and channels.for_outbox(Channel.SLACK) is channels.slack
     )
     assert isinstance(channels.email, SmtpSender)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.config import SlackSettings
+from monitor.deliver.channels import read_alert
 from monitor.deliver.channels.slack import (
     MAX_FIELD,
     MAX_HEADER,
@@ -60,7 +61,7 @@ def all_texts(blocks: tuple[dict[str, object], ...] | list[dict[str, object]]) -
 
 
 def test_text_names_the_document_number_and_what_happened() -> None:
-    message = render_slack_message(item_62(DETECTED))
+    message = render_slack_message(read_alert(item_62(DETECTED)))
     assert message.text.startswith("商务部公告2025年第62号 — new rare-earth notice")
     assert "公布对稀土相关技术实施出口管制的决定" in message.text
 
@@ -78,13 +79,15 @@ def test_text_uses_the_title_when_there_is_no_document_number() -> None:
         summary="",
         published="2025-10-12",
     )
-    assert render_slack_message(item).text.startswith(
+    assert render_slack_message(read_alert(item)).text.startswith(
         "商务部新闻发言人就稀土出口管制答记者问 — new rare-earth notice"
     )
 
 
 def test_metadata_carries_event_id_and_doc_key() -> None:
-    message = render_slack_message(item_62(DETECTED, event_id="notice-new-0123456789abcdef0123"))
+    message = render_slack_message(
+        read_alert(item_62(DETECTED, event_id="notice-new-0123456789abcdef0123"))
+    )
     assert message.metadata == {
         "event_type": "regwatch_event",
         "event_payload": {
@@ -96,7 +99,7 @@ def test_metadata_carries_event_id_and_doc_key() -> None:
 
 def test_blocks_carry_codes_dates_kind_and_the_link() -> None:
     item = item_62(DETECTED)
-    message = render_slack_message(item)
+    message = render_slack_message(read_alert(item))
     joined = "\n".join(all_texts(message.blocks))
     for expected in (
         "1E902.a, 1E902.b",
@@ -111,7 +114,7 @@ def test_blocks_carry_codes_dates_kind_and_the_link() -> None:
 
 
 def test_a_suspension_says_what_it_suspends_and_until_when() -> None:
-    message = render_slack_message(item_70(DETECTED))
+    message = render_slack_message(read_alert(item_70(DETECTED)))
     assert "suspends MOFCOM-2025-55" in message.text and "until 2026-11-10" in message.text
     joined = "\n".join(all_texts(message.blocks))
     for key in ("MOFCOM-2025-55", "MOFCOM-2025-58", "MOFCOM-2025-61", "MOFCOM-2025-62"):
@@ -119,14 +122,14 @@ def test_a_suspension_says_what_it_suspends_and_until_when() -> None:
 
 
 def test_a_lapsed_suspension_is_about_the_measure_itself() -> None:
-    message = render_slack_message(item_61_suspension_ended(DETECTED))
+    message = render_slack_message(read_alert(item_61_suspension_ended(DETECTED)))
     assert message.text.startswith("商务部公告2025年第61号 — suspension by MOFCOM-2025-70 ended")
     assert "applies again from 2026-11-11" in message.text
     assert message.metadata["event_payload"]["doc_key"] == "MOFCOM-2025-61"
 
 
 def test_a_revision_shows_added_and_removed_text() -> None:
-    message = render_slack_message(item_18_revised(DETECTED))
+    message = render_slack_message(read_alert(item_18_revised(DETECTED)))
     joined = "\n".join(all_texts(message.blocks))
     assert "*Added*\n> 本公告自2025年4月4日起正式实施（修订）。" in joined
     assert "*Removed*\n> 本公告自2025年4月4日起正式实施。" in joined
@@ -137,7 +140,7 @@ def test_mrkdwn_control_characters_are_escaped() -> None:
     item = item_62(DETECTED)
     item["_regwatch"]["notice"]["title"] = "A <b>&</b> title"
     item["content_text"] = "x < y & z > w"
-    joined = "\n".join(all_texts(render_slack_message(item).blocks))
+    joined = "\n".join(all_texts(render_slack_message(read_alert(item)).blocks))
     assert "A &lt;b&gt;&amp;&lt;/b&gt; title" in joined
     assert "x &lt; y &amp; z &gt; w" in joined
     assert "<b>" not in joined
@@ -149,7 +152,7 @@ def test_huge_revisions_stay_within_slack_limits(slack: SlackStandIn) -> None:
     item["_regwatch"]["diff"]["removed"] = ["旧" * 5000]
     item["_regwatch"]["notice"]["title"] = "长" * 400
     item["content_text"] = "摘要" * 3000
-    message = render_slack_message(item)
+    message = render_slack_message(read_alert(item))
     assert len(message.blocks) <= 50
     assert len(message.blocks[0]["text"]["text"]) <= MAX_HEADER
     for block in message.blocks:
@@ -158,7 +161,9 @@ def test_huge_revisions_stay_within_slack_limits(slack: SlackStandIn) -> None:
         for field in block.get("fields", []):
             assert len(field["text"]) <= MAX_FIELD
     assert any(text.endswith("…") for text in all_texts(message.blocks))
-    channel_for(slack.api_url).send(item, "#ree-alerts")  # the stand-in checks the limits too
+    channel_for(slack.api_url).send(
+        read_alert(item), "#ree-alerts"
+    )  # the stand-in checks the limits too
     assert len(slack.messages) == 1
 
 
@@ -174,11 +179,11 @@ def test_clip_never_leaves_half_an_escape_or_link() -> None:
 
 def test_send_posts_text_blocks_and_metadata(slack: SlackStandIn) -> None:
     item = item_62(DETECTED)
-    channel_for(slack.api_url).send(item, "#ree-alerts")
+    channel_for(slack.api_url).send(read_alert(item), "#ree-alerts")
     [posted] = slack.messages
     assert posted.channel == "#ree-alerts"
-    assert posted.text == render_slack_message(item).text
-    assert posted.blocks == list(render_slack_message(item).blocks)
+    assert posted.text == render_slack_message(read_alert(item)).text
+    assert posted.blocks == list(render_slack_message(read_alert(item)).blocks)
     assert posted.metadata == {
         "event_type": "regwatch_event",
         "event_payload": {"event_id": item["id"], "doc_key": "MOFCOM-2025-62"},
@@ -188,7 +193,7 @@ def test_send_posts_text_blocks_and_metadata(slack: SlackStandIn) -> None:
 def test_429_waits_retry_after_then_succeeds(slack: SlackStandIn) -> None:
     sleeps = Sleeps()
     slack.fail_next(1, status=429, retry_after=1)
-    channel_for(slack.api_url, sleep=sleeps).send(item_62(DETECTED), "#ree-alerts")
+    channel_for(slack.api_url, sleep=sleeps).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     assert len(slack.messages) == 1
     assert len(sleeps) == 1 and 1 <= sleeps[0] < 2  # Retry-After plus slack-sdk's jitter
     assert [status for _, status, _ in slack.requests] == [429, 200]
@@ -199,7 +204,7 @@ def test_a_long_retry_after_is_left_to_the_outbox(slack: SlackStandIn) -> None:
     slack.fail_next(1, status=429, retry_after=120)
     with pytest.raises(DeliveryError) as caught:
         channel_for(slack.api_url, sleep=sleeps, max_inline_wait_s=30).send(
-            item_62(DETECTED), "#ree-alerts"
+            read_alert(item_62(DETECTED)), "#ree-alerts"
         )
     assert caught.value.retryable and caught.value.retry_after_s == 120
     assert sleeps == [] and slack.messages == []
@@ -208,7 +213,7 @@ def test_a_long_retry_after_is_left_to_the_outbox(slack: SlackStandIn) -> None:
 def test_server_error_is_retryable(slack: SlackStandIn) -> None:
     slack.fail_next(1, status=500)
     with pytest.raises(DeliveryError) as caught:
-        channel_for(slack.api_url).send(item_62(DETECTED), "#ree-alerts")
+        channel_for(slack.api_url).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     assert caught.value.retryable
     assert "HTTP 500" in str(caught.value)
 
@@ -217,7 +222,7 @@ def test_server_error_is_retryable(slack: SlackStandIn) -> None:
 def test_permanent_slack_errors_are_not_retryable(slack: SlackStandIn, error: str) -> None:
     slack.fail_next(1, error=error)
     with pytest.raises(DeliveryError) as caught:
-        channel_for(slack.api_url).send(item_62(DETECTED), "#ree-alerts")
+        channel_for(slack.api_url).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     assert not caught.value.retryable
     assert error in str(caught.value)
 
@@ -225,7 +230,7 @@ def test_permanent_slack_errors_are_not_retryable(slack: SlackStandIn, error: st
 def test_internal_error_answer_is_retryable(slack: SlackStandIn) -> None:
     slack.fail_next(1, error="internal_error")
     with pytest.raises(DeliveryError) as caught:
-        channel_for(slack.api_url).send(item_62(DETECTED), "#ree-alerts")
+        channel_for(slack.api_url).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     assert caught.value.retryable
 
 
@@ -235,7 +240,7 @@ def test_invalid_token_is_permanent_and_the_token_is_nowhere(
     wrong = "xoxb-999-888-wrongSecretToken"
     caplog.set_level(logging.DEBUG)
     with pytest.raises(DeliveryError) as caught:
-        channel_for(slack.api_url, token=wrong).send(item_62(DETECTED), "#ree-alerts")
+        channel_for(slack.api_url, token=wrong).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     error = caught.value
     assert not error.retryable and "invalid_auth" in str(error)
     assert error.__cause__ is None and error.__context__ is None  # no slack-sdk request attached
@@ -247,7 +252,7 @@ def test_invalid_token_is_permanent_and_the_token_is_nowhere(
 def test_unreachable_slack_is_retryable() -> None:
     url = f"http://127.0.0.1:{free_port()}/api/"
     with pytest.raises(DeliveryError) as caught:
-        channel_for(url, connection_retries=0).send(item_62(DETECTED), "#ree-alerts")
+        channel_for(url, connection_retries=0).send(read_alert(item_62(DETECTED)), "#ree-alerts")
     assert caught.value.retryable
     assert "unreachable" in str(caught.value)
 
