@@ -1,13 +1,14 @@
 """The exception tree of regwatch.
 
 RegwatchError
-├── ConfigError          bad config file or value; names the key (exit 2)
-├── UsageError           bad command-line input: unknown source, bad date (exit 2)
-├── StoreError           the store is unreachable or its schema is unusable (exit 2)
-├── SourceError          one source could not be polled (exit 3, the rest go on)
-│   ├── FetchError       transport failure, bad status, challenge page, empty/truncated body
-│   └── ParseError       the page arrived but its layout is not what the adapter knows
-└── DeliveryError        a channel could not deliver; `retryable` says whether to try again
+├── ConfigError             bad config file or value; names the key (exit 2)
+├── UsageError              bad command-line input: unknown source, bad date (exit 2)
+├── StoreError              the store is unreachable or its schema is unusable (exit 2)
+│   └── StoreConflictError  a write hit a unique key another process wrote first
+├── SourceError             one source could not be polled (exit 3, the rest go on)
+│   ├── FetchError          transport failure, bad status, challenge page, empty/truncated body
+│   └── ParseError          the page arrived but its layout is not what the adapter knows
+└── DeliveryError           a channel could not deliver; `retryable` says whether to try again
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class UsageError(RegwatchError):
 
 class StoreError(RegwatchError):
     pass
+
+
+class StoreConflictError(StoreError):
+    """A transaction hit a unique key another writer committed first; retrying sees it."""
 
 
 class SourceError(RegwatchError):

@@ -1,34 +1,56 @@
-"""One poll of one source, end to end: fetch → parse → identify → diff → classify → store.
+"""One poll of one source, end to end: fetch → parse → identify → decide → store → events.
 
-The adapter does the network part; everything it found is then written in ONE
-transaction (notices, URLs, versions, events, recipients, outbox rows, the source's new
-validators). A fetch or parse failure writes only the source's health, never an event
-and never a change to the baseline.
+The adapter does the network part. Then, page by page and for the list, the pipeline
+loads what the store knows, asks `detect.decide` what follows (typed intents) and executes
+the intents, all in ONE transaction (notices, URLs, versions, events, recipients, outbox
+rows, the source's new validators). A fetch or parse failure writes only the source's
+health, never an event and never a change to the baseline.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from functools import partial
+from typing import Protocol, assert_never
 
 from monitor import metrics
 from monitor.adapters.base import PollResult, Progress
 from monitor.adapters.registry import adapters
+from monitor.clock import Clock
+from monitor.config import Settings
+from monitor.detect.decide import (
+    Intent,
+    Miss,
+    NewNotice,
+    NewUrl,
+    PageIntent,
+    Promote,
+    Rehash,
+    ResetMissing,
+    Revise,
+    Touch,
+    Withdraw,
+    decide_alias,
+    decide_listing,
+    decide_page,
+    decide_withdrawals,
+    notices_to_check,
+)
 from monitor.detect.diff import text_diff
 from monitor.detect.events import change_event, recipients
+from monitor.detect.feed_item import item_for_event
 from monitor.detect.identity import alias_target, build_notice, read_facts
-from monitor.errors import ParseError, SourceError, StoreError
+from monitor.errors import ParseError, SourceError, StoreConflictError, StoreError
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
+from monitor.fetch.client import Fetcher
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
-from monitor.runtime import Runtime
+from monitor.store import Store
+from monitor.store.engine import Transaction
 from monitor.store.repository import (
-    StoredNotice,
     add_url,
     existing_keys,
     insert_event,
@@ -46,7 +68,19 @@ from monitor.store.repository import (
 from monitor.store.source_rows import ensure_source, record_failure, record_success, source_state
 
 log = logging.getLogger(__name__)
-WITHDRAWN_AFTER = 3  # consecutive successful polls without the notice
+
+
+class PollRuntime(Protocol):
+    """What a poll needs from the runtime (`monitor.runtime.Runtime` has it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def fetcher(self) -> Fetcher: ...
+    @property
+    def clock(self) -> Clock: ...
 
 
 @dataclass(frozen=True)
@@ -63,7 +97,7 @@ class PollOutcome:
 
 
 def poll_source(
-    rt: Runtime,
+    rt: PollRuntime,
     source: SourceDef,
     *,
     since: date | None = None,
@@ -72,9 +106,9 @@ def poll_source(
     """Poll `source` once; with `since`, back-fill its history silently."""
     now = rt.clock.now()
     started = time.perf_counter()
-    with rt.store.begin() as conn:
-        row = ensure_source(conn, source)
-        state = source_state(conn, source, row, now)
+    with rt.store.begin() as tx:
+        row = ensure_source(tx, source)
+        state = source_state(tx, source, row, now)
     try:
         result = adapters()[source.kind].poll(
             source, rt.fetcher, state, since=since, progress=progress
@@ -85,10 +119,10 @@ def poll_source(
         return _failed(rt, source, now, exc, started)
     silent = state.first_run or since is not None
     try:
-        with rt.store.begin() as conn:
-            events = _store_result(conn, rt, source, result, now=now, silent=silent)
+        with rt.store.begin() as tx:
+            events = _store_result(tx, rt, source, result, now=now, silent=silent)
             record_success(
-                conn,
+                tx,
                 source.id,
                 now=now,
                 validators=result.list_validators,
@@ -96,9 +130,9 @@ def poll_source(
                 rechecked=state.recheck_due and not result.unchanged,
                 baseline=state.first_run,
             )
-    except IntegrityError as exc:
+    except StoreConflictError as exc:
         # Another process stored the same notice at the same moment; the next poll sees it.
-        return _failed(rt, source, now, SourceError("conflict", str(exc).splitlines()[0]), started)
+        return _failed(rt, source, now, SourceError("conflict", str(exc)), started)
     failpoint(AFTER_POLL_COMMIT)
     outcome = "unchanged" if result.unchanged else "ok"
     metrics.POLLS.labels(source=source.id, outcome=outcome).inc()
@@ -124,12 +158,12 @@ def poll_source(
 
 
 def _failed(
-    rt: Runtime, source: SourceDef, now: datetime, exc: SourceError, started: float
+    rt: PollRuntime, source: SourceDef, now: datetime, exc: SourceError, started: float
 ) -> PollOutcome:
     log.warning("poll failed: %s", exc, extra={"source_id": source.id, "reason": exc.reason})
     try:
-        with rt.store.begin() as conn:
-            record_failure(conn, source.id, now=now, reason=exc.reason, message=str(exc))
+        with rt.store.begin() as tx:
+            record_failure(tx, source.id, now=now, reason=exc.reason, message=str(exc))
     except StoreError:
         log.exception("could not record the failure", extra={"source_id": source.id})
     metrics.POLLS.labels(source=source.id, outcome="failed").inc()
@@ -139,8 +173,8 @@ def _failed(
 
 
 def _store_result(
-    conn: Connection,
-    rt: Runtime,
+    tx: Transaction,
+    rt: PollRuntime,
     source: SourceDef,
     result: PollResult,
     *,
@@ -148,145 +182,111 @@ def _store_result(
     silent: bool,
 ) -> list[Event]:
     changes: list[Change] = []
-    if result.unchanged:
-        _count_still_missing(conn, source, changes, now=now)
-    else:
-        published = {item.url: item.published for item in result.listed}
+    listed: dict[str, date | None] | None = None
+    if not result.unchanged:
+        listed = {item.url: item.published for item in result.listed}
         for raw in result.notices:
-            change = _store_page(conn, raw, listed_date=published.get(raw.url), now=now)
-            if change is not None:
-                changes.append(change)
-        _track_missing(conn, source, result, changes, now=now)
+            intents = _decide_page(tx, raw, listed_date=listed.get(raw.url))
+            changes.extend(_execute(tx, intents, now=now))
+    changes.extend(_execute(tx, _decide_list(tx, source, listed, result.window_start), now=now))
     if silent:
         return []
-    return [e for change in changes if (e := _emit(conn, rt, change, now=now)) is not None]
+    return [e for change in changes if (e := _emit(tx, rt, change, now=now)) is not None]
 
 
-def _store_page(
-    conn: Connection, raw: RawNotice, *, listed_date: date | None, now: datetime
-) -> Change | None:
-    """Store one page read from the source; the change it makes, if any."""
+def _decide_page(
+    tx: Transaction, raw: RawNotice, *, listed_date: date | None
+) -> tuple[PageIntent, ...]:
+    """Load what the store knows of one page read from the source, and decide."""
     facts = read_facts(raw)
-    if facts.doc_key is None:
-        target = alias_target(facts, raw, lambda keys: existing_keys(conn, keys))
-        if target is not None:
-            if url_row(conn, raw.url) is None:
-                add_url(
-                    conn,
-                    url=raw.url,
-                    doc_key=target,
-                    source_id=raw.source_id,
-                    language=raw.language,
-                    published=listed_date or raw.published,
-                    content_hash=None,
-                    now=now,
-                )
-            return None
-    notice = build_notice(raw, facts, acted_on=lambda key: verdict_of(conn, key))
-    stored = load_notice(conn, notice.doc_key)
-    at_url = url_row(conn, raw.url)
-    if at_url is None:
-        add_url(
-            conn,
-            url=raw.url,
-            doc_key=notice.doc_key,
-            source_id=raw.source_id,
-            language=raw.language,
-            published=listed_date or notice.published,
-            content_hash=notice.content_hash,
-            now=now,
-        )
-    if stored is None:
-        insert_notice(conn, notice, now=now)
-        return Change(kind=EventKind.NOTICE_NEW, notice=_with_urls(notice, (raw.url,)))
-    if at_url is None:
-        if stored.notice.language != "zh-Hans" and notice.language == "zh-Hans":
-            # The authoritative Chinese text arrived after a translation: it becomes primary.
-            replace_notice(conn, notice, version=stored.version + 1, now=now)
-        else:
-            touch_notice(conn, stored.notice.doc_key, now=now)
-        return None
-    if at_url.content_hash == notice.content_hash:
-        touch_notice(conn, stored.notice.doc_key, now=now)
-        return None
-    update_url(conn, raw.url, content_hash=notice.content_hash)
-    if raw.url != stored.notice.url:
-        return None
-    return _revised(conn, stored, notice, now=now)
+    target = alias_target(facts, raw, partial(existing_keys, tx))
+    at_url = url_row(tx, raw.url)
+    if target is not None:
+        return decide_alias(raw, target, at_url=at_url, listed_date=listed_date)
+    notice = build_notice(raw, facts, acted_on=partial(verdict_of, tx))
+    stored = load_notice(tx, notice.doc_key)
+    return decide_page(notice, stored=stored, at_url=at_url, listed_date=listed_date)
 
 
-def _revised(conn: Connection, stored: StoredNotice, notice: Notice, *, now: datetime) -> Change:
-    replace_notice(conn, notice, version=stored.version + 1, now=now)
-    current = load_notice(conn, notice.doc_key)
-    assert current is not None
-    return Change(
-        kind=EventKind.NOTICE_REVISED,
-        notice=current.notice,
-        previous_hash=stored.notice.content_hash,
-        diff=text_diff(stored.notice.text, notice.text),
-    )
+def _decide_list(
+    tx: Transaction,
+    source: SourceDef,
+    listed: dict[str, date | None] | None,
+    window_start: date | None,
+) -> tuple[Intent, ...]:
+    """Load the source's stored URLs (and the notices a miss may withdraw), and decide."""
+    counted = decide_listing(source_urls(tx, source.id), listed=listed, window_start=window_start)
+    notices = {key: load_notice(tx, key) for key in notices_to_check(counted)}
+    return (*counted, *decide_withdrawals(counted, notices))
 
 
-def _with_urls(notice: Notice, urls: Sequence[str]) -> Notice:
-    return replace(notice, urls=tuple(urls))
+def _execute(tx: Transaction, intents: Iterable[Intent], *, now: datetime) -> list[Change]:
+    """Write the intents in order; the changes they announce."""
+    changes: list[Change] = []
+    for intent in intents:
+        change = _apply(tx, intent, now=now)
+        if change is not None:
+            changes.append(change)
+    return changes
 
 
-def _track_missing(
-    conn: Connection, source: SourceDef, result: PollResult, changes: list[Change], *, now: datetime
-) -> None:
-    listed = {item.url for item in result.listed}
-    reset_missing(conn, list(listed))
-    if result.window_start is None:
-        return
-    for stored_url in source_urls(conn, source.id):
-        if stored_url.url in listed or stored_url.published is None:
-            continue
-        if stored_url.published <= result.window_start:
-            continue
-        _one_more_miss(
-            conn, stored_url.url, stored_url.doc_key, stored_url.missing_polls, changes, now=now
-        )
-
-
-def _count_still_missing(
-    conn: Connection, source: SourceDef, changes: list[Change], *, now: datetime
-) -> None:
-    # An unchanged list still lacks what the last read list lacked.
-    for stored_url in source_urls(conn, source.id):
-        if stored_url.missing_polls > 0:
-            _one_more_miss(
-                conn, stored_url.url, stored_url.doc_key, stored_url.missing_polls, changes, now=now
+def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
+    match intent:
+        case NewUrl():
+            add_url(
+                tx,
+                url=intent.url,
+                doc_key=intent.doc_key,
+                source_id=intent.source_id,
+                language=intent.language,
+                published=intent.published,
+                content_hash=intent.content_hash,
+                now=now,
             )
+        case NewNotice(notice):
+            insert_notice(tx, notice, now=now)
+            return Change(kind=EventKind.NOTICE_NEW, notice=notice)
+        case Promote(notice, version):
+            replace_notice(tx, notice, version=version, now=now)
+        case Revise(notice, version, previous):
+            replace_notice(tx, notice, version=version, now=now)
+            current = load_notice(tx, notice.doc_key)
+            assert current is not None
+            return Change(
+                kind=EventKind.NOTICE_REVISED,
+                notice=current.notice,
+                previous_hash=previous.content_hash,
+                diff=text_diff(previous.text, notice.text),
+            )
+        case Rehash(url, content_hash):
+            update_url(tx, url, content_hash=content_hash)
+        case Touch(doc_key):
+            touch_notice(tx, doc_key, now=now)
+        case ResetMissing(urls):
+            reset_missing(tx, sorted(urls))
+        case Miss(url, _, count):
+            update_url(tx, url, missing_polls=count)
+        case Withdraw(notice):
+            mark_withdrawn(tx, notice.doc_key, now=now)
+            return Change(kind=EventKind.NOTICE_WITHDRAWN, notice=notice)
+        case _:
+            assert_never(intent)
+    return None
 
 
-def _one_more_miss(
-    conn: Connection, url: str, doc_key: str, missing: int, changes: list[Change], *, now: datetime
-) -> None:
-    update_url(conn, url, missing_polls=missing + 1)
-    if missing + 1 != WITHDRAWN_AFTER:
-        return
-    stored = load_notice(conn, doc_key)
-    if stored is None or stored.withdrawn_at is not None or stored.notice.url != url:
-        return
-    mark_withdrawn(conn, doc_key, now=now)
-    changes.append(Change(kind=EventKind.NOTICE_WITHDRAWN, notice=stored.notice))
-
-
-def _emit(conn: Connection, rt: Runtime, change: Change, *, now: datetime) -> Event | None:
-    from monitor.detect.feed_item import item_for_event
-
+def _emit(tx: Transaction, rt: PollRuntime, change: Change, *, now: datetime) -> Event | None:
     event = change_event(change, detected_at=now)
-    acted_texts = _acted_on_texts(conn, change.notice)
+    acted_texts = _acted_on_texts(tx, change.notice)
     names, deliveries = recipients(event, rt.settings.subscribers, acted_on_texts=acted_texts)
-    if insert_event(conn, event, item_for_event(event), names, deliveries):
+    if insert_event(tx, event, item_for_event(event), names, deliveries):
         return event
     return None
 
 
-def _acted_on_texts(conn: Connection, notice: Notice) -> list[str]:
+def _acted_on_texts(tx: Transaction, notice: Notice) -> list[str]:
     texts: list[str] = []
     for affect in notice.facts.affects:
-        stored = load_notice(conn, affect.doc_key)
+        stored = load_notice(tx, affect.doc_key)
         if stored is not None:
             texts.extend((stored.notice.title, stored.notice.text))
     return texts

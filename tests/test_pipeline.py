@@ -249,3 +249,19 @@ def test_backfill_is_silent(rt: Runtime, adapter: Scripted) -> None:
     outcome = poll_source(rt, SOURCE, since=date(2025, 1, 1))
     assert outcome.ok and outcome.events == ()
     assert len(rows(rt.store, t.notices)) == 3
+
+
+def test_a_notice_another_process_stored_first_is_a_conflict(
+    rt: Runtime, adapter: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter.answers = [listing(N62), listing(N62)]
+    poll_source(rt, SOURCE)
+    before = rows(rt.store, t.notices)
+    # As if another replica committed N62 after this poll looked it up.
+    monkeypatch.setattr("monitor.pipeline.load_notice", lambda tx, doc_key: None)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "conflict"
+    assert outcome.error is not None and "\n" not in outcome.error
+    (source,) = rows(rt.store, t.sources)
+    assert source["last_error_reason"] == "conflict" and source["consecutive_failures"] == 1
+    assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []

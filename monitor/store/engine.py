@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from monitor.errors import StoreError
+from monitor.errors import StoreConflictError, StoreError
+
+# What `Store.begin()` yields: callers above the store name it only by this alias and hand
+# it back to store functions, so SQLAlchemy stays inside `monitor.store`.
+Transaction: TypeAlias = Connection
 
 
 class Store:
@@ -27,12 +31,16 @@ class Store:
         self.engine = engine
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
+    def begin(self) -> Iterator[Transaction]:
+        """One transaction. A key another writer committed first (an integrity error) is a
+        `StoreConflictError`: the caller's next attempt sees that row."""
         try:
             with self.engine.begin() as connection:
                 yield connection
         except OperationalError as exc:
             raise StoreError(f"store unreachable or busy: {_short(exc)}") from exc
+        except IntegrityError as exc:
+            raise StoreConflictError(str(exc).splitlines()[0]) from exc
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

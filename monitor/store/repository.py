@@ -7,7 +7,6 @@ baseline, versions, events and outbox rows commit together or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,28 +21,12 @@ from monitor.codec import (
     verdict_from_json,
     verdict_to_json,
 )
+from monitor.detect.decide import StoredNotice, StoredUrl
 from monitor.detect.events import Delivery
 from monitor.models import Event, Notice, Verdict
 from monitor.store import tables as t
 
 EVENT_SEQ_LOCK = 72020463
-
-
-@dataclass(frozen=True)
-class StoredNotice:
-    notice: Notice
-    version: int
-    first_seen_at: datetime
-    withdrawn_at: datetime | None
-
-
-@dataclass(frozen=True)
-class StoredUrl:
-    url: str
-    doc_key: str
-    published: date | None
-    content_hash: str | None
-    missing_polls: int
 
 
 def load_notice(conn: Connection, doc_key: str) -> StoredNotice | None:

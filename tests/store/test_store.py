@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from monitor.errors import StoreError
+from monitor.errors import StoreConflictError, StoreError
 from monitor.store import Store, open_store
 from monitor.store import tables as t
 from monitor.store.tables import metadata
@@ -55,3 +55,16 @@ def test_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError):
         open_store(f"sqlite:///{blocker}/sub/regwatch.db")
+
+
+def test_a_unique_key_written_first_is_a_conflict(store: Store) -> None:
+    with store.begin() as tx:
+        tx.execute(sa.insert(t.sources).values(id="s", kind="rss", name="first"))
+    with pytest.raises(StoreConflictError) as raised, store.begin() as tx:
+        tx.execute(sa.update(t.sources).values(name="lost"))
+        tx.execute(sa.insert(t.sources).values(id="s", kind="rss", name="second"))
+    assert isinstance(raised.value, StoreError)
+    assert isinstance(raised.value.__cause__, sa.exc.IntegrityError)
+    assert str(raised.value) == str(raised.value.__cause__).splitlines()[0]
+    with store.connect() as conn:
+        assert conn.execute(sa.select(t.sources.c.name)).scalars().all() == ["first"]
