@@ -48,8 +48,7 @@ from monitor.errors import ParseError, SourceError, StoreConflictError, StoreErr
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
 from monitor.fetch.client import Fetcher
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
-from monitor.store import Store
-from monitor.store.engine import Transaction
+from monitor.store import Store, Transaction
 from monitor.store.repository import (
     add_url,
     existing_keys,

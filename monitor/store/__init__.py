@@ -1,5 +1,5 @@
 """The store: the only package that speaks SQL (SQLAlchemy Core, SQLite or PostgreSQL)."""
 
-from monitor.store.engine import Store, make_engine, open_store
+from monitor.store.engine import Store, Transaction, make_engine, open_store
 
-__all__ = ["Store", "make_engine", "open_store"]
+__all__ = ["Store", "Transaction", "make_engine", "open_store"]
