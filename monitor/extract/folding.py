@@ -31,7 +31,12 @@ _FEW_CHANGES = 32
 
 @cache
 def _converter() -> Any:
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("t2s")  # loads its dictionaries: done once, when first asked
+
+
+def t2s(text: str) -> str:
+    """OpenCC t2s of a whole text (phrases too), without NFKC; for telling scripts apart."""
+    return str(_converter().convert(text))
 
 
 @cache

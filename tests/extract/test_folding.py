@@ -14,7 +14,7 @@ from monitor.config import Watch
 from monitor.detect.classify import assess, watch_matches
 from monitor.extract import folding
 from monitor.extract.facts import extract_facts
-from monitor.extract.folding import fold, fold_char, fold_pair
+from monitor.extract.folding import fold, fold_char, fold_pair, t2s
 from monitor.models import Verdict
 
 # Characters that fold to themselves, to another one, to several (… → ..., ㈠ → (一)), and
@@ -118,3 +118,10 @@ def test_opencc_is_asked_about_each_character_once(monkeypatch: pytest.MonkeyPat
     finally:
         fold_char.cache_clear()  # drop what was folded through the counting converter
         folding._remembered_fold.cache_clear()
+
+
+def test_t2s_converts_a_whole_text_and_leaves_width_alone() -> None:
+    assert t2s("商務部公告２０２５年第６２號") == "商务部公告２０２５年第６２号"
+    assert t2s("稀土 rare earth") == "稀土 rare earth"
+    # The fold agrees with it character by character, and adds NFKC.
+    assert fold("商務部公告２０２５年第６２號").text == "商务部公告2025年第62号"
