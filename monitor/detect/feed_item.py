@@ -141,7 +141,7 @@ def _bare_title(notice: Notice) -> str:
     matched = 0
     for index, char in enumerate(title):
         if matched == len(number):
-            return title[index:].strip() or title
+            return title[index:].strip()  # not empty: the title is stripped
         if not char.isspace():
             matched += 1
     return title

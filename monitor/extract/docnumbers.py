@@ -2,7 +2,7 @@
 
 The one home of what a document number looks like and how it is keyed: a notice's own
 number, the numbers a news text mentions (`mentioned_doc_keys`) and the keys of the
-notices `acts` finds cited (`key_for`) all come from here, so they always agree.
+notices `acts` finds cited (`dated_key`) all come from here, so they always agree.
 Keys (CONTRACT.md): joint notices led by 商务部 are in MOFCOM's series, 海关总署公告 alone is
 GACC's, 不可靠实体清单工作机制公告 is UEL's, 国务院令第N号 is STATECOUNCIL-N. Everything is
 matched on folded text (folding.fold: NFKC + t2s), so 繁體, full-width and 號 forms meet.
@@ -78,15 +78,23 @@ def issuers_in(run: str | None) -> tuple[Issuer, ...]:
 
 
 def key_for(issuers: tuple[Issuer, ...], form: str, year: str | None, number: str) -> str | None:
+    """A number's doc_key; None when it needs the year it was printed without."""
+    if year is not None:
+        return dated_key(issuers, form, year, number)
+    if form == "令" and _STATE_COUNCIL in issuers:
+        return f"STATECOUNCIL-{int(number)}"
+    return None
+
+
+def dated_key(issuers: tuple[Issuer, ...], form: str, year: str, number: str) -> str:
+    """The doc_key of a number printed with its year (the series rules above)."""
     names = [i.name for i in issuers]
     n = int(number)
     if form == "令":
         if "国务院" in names:
             return f"STATECOUNCIL-{n}"
         lead = issuers[0].series if issuers else "MOFCOM"
-        return f"{lead}-ORDER-{year}-{n}" if year else None
-    if year is None:
-        return None
+        return f"{lead}-ORDER-{year}-{n}"
     if "不可靠实体清单工作机制" in names:
         series = "UEL"
     elif "商务部" in names or not issuers:
@@ -126,8 +134,8 @@ def english_numbers(text: str) -> list[DocNumber]:
         issuers = tuple(english_issuers(text[start : match.end()]))
         if not issuers:
             issuers = tuple(english_issuers(text[max(0, start - 120) : start]))
-        key = key_for(issuers, "公告", year, number)
-        if key and not any(d.start <= match.start() < d.end for d in found):
+        if not any(d.start <= match.start() < d.end for d in found):
+            key = dated_key(issuers, "公告", year, number)
             found.append(DocNumber(key, issuers, start, match.end()))
     return sorted(found, key=lambda d: d.start)
 
@@ -154,7 +162,7 @@ def mentioned_doc_keys(text: str) -> tuple[str, ...]:
 
 def _mofcom_after(text: str, number: DocNumber) -> bool:
     """Whether MOFCOM is the issuer named right after `number` (which, printed without an
-    issuer, key_for has read in MOFCOM's series)."""
+    issuer, dated_key has read in MOFCOM's series)."""
     match = _EN_ISSUER_AFTER.match(text, number.end)
     named = english_issuers(match.group()) if match else []
     return bool(named) and named[0].series == "MOFCOM"
@@ -165,10 +173,7 @@ def issuers_of(doc_number: str) -> tuple[str, ...]:
     folded = fold(doc_number).text
     numbers = chinese_numbers(folded)
     if numbers:
-        issuers = numbers[0].issuers
-        if not issuers and "国务院令" in folded:
-            return ("国务院",)
-        return tuple(i.name for i in issuers)
+        return tuple(i.name for i in numbers[0].issuers)
     return tuple(i.name for i in english_issuers(folded))
 
 
