@@ -85,3 +85,15 @@ def test_each_key_once_chinese_first() -> None:
         "商務部公告2025年第61號 and 商务部公告2025年第18号 again."
     )
     assert mentioned_doc_keys(text) == ("MOFCOM-2025-18", "MOFCOM-2025-61")
+
+
+def test_a_decree_with_its_year_is_one_number() -> None:
+    # "(2024)" after a decree number also reads as "No. 785 (2024)"; the decree wins.
+    number = "State Council Decree No. 785 (2024)"
+    assert doc_key_for(number) == "STATECOUNCIL-785"
+    assert mentioned_doc_keys(f"The Regulations ({number}) apply.") == ("STATECOUNCIL-785",)
+
+
+def test_a_state_council_decree_keeps_its_key_when_a_year_is_printed_with_it() -> None:
+    assert doc_key_for("国务院令〔2024〕第785号") == "STATECOUNCIL-785"
+    assert doc_key_for("国务院令2024年第785号") == "STATECOUNCIL-785"
