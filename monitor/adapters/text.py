@@ -8,9 +8,7 @@ dropped, zero-width characters removed, and the result is NFC.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +23,8 @@ from bs4.element import (
     ProcessingInstruction,
     Tag,
 )
+
+from monitor.extract.folding import t2s
 
 BLOCK_TAGS = frozenset(
     {
@@ -136,14 +136,6 @@ def _soup_text(child: Any) -> str | None:
 
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile("[A-Za-z]")
-_T2S_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def guess_language(text: str) -> str:
@@ -154,7 +146,6 @@ def guess_language(text: str) -> str:
     if len(cjk) < 2 or len(cjk) * 3 < len(_LATIN.findall(text)):
         return "en"
     sample = "".join(cjk[:4000])
-    with _T2S_LOCK:
-        simplified = _t2s().convert(sample)
+    simplified = t2s(sample)
     changed = sum(1 for a, b in zip(sample, simplified, strict=False) if a != b)
     return "zh-Hant" if changed >= 2 and changed * 50 >= len(sample) else "zh-Hans"

@@ -1,10 +1,11 @@
 """Score extraction and relevance against the gold corpus (monitor/corpus/README.md).
 
-Every `<stem>.html` with a `<stem>.json` beside it is parsed like a live page
-(`adapters.mofcom_detail.parse_detail`), run through `extract_facts` and `assess`, and
-compared with its labels: lists as sets (issuers in printed order), `effective` as a set of
-(from, scope), `affects` as a set of (doc_key, action, until, scope). A notice acting on
-another corpus notice is assessed with that notice's verdict, as the store would do.
+Every `<stem>.html` with a `<stem>.json` beside it is parsed and read like a live page
+(`mofcom_detail.parse_detail`, `identity.read_facts`, `assess`), and compared with its
+labels in their stored JSON form (codec): lists as sets (issuers in printed order),
+`effective` as a set of (from, scope), `affects` as a set of (doc_key, action, until,
+scope). A notice acting on another corpus notice is assessed with that notice's verdict,
+as the store would do.
 
     python -m monitor.corpus.evaluate monitor/corpus
 """
@@ -19,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from monitor.adapters.mofcom_detail import parse_detail
-from monitor.codec import affect_to_json, effective_to_json, iso_date
+from monitor.codec import facts_to_json
 from monitor.detect.classify import assess
+from monitor.detect.identity import read_facts
 from monitor.errors import ParseError
-from monitor.extract.facts import extract_facts
+from monitor.extract.docnumbers import collapse
 from monitor.models import NoticeFacts, RawNotice, Verdict
 
 TARGET_RECALL = 1.0
@@ -116,16 +118,6 @@ def load_pages(corpus_dir: Path) -> list[_Page]:
     return pages
 
 
-def _facts(raw: RawNotice) -> NoticeFacts:
-    return extract_facts(
-        raw.title,
-        raw.text,
-        published=raw.published,
-        doc_number=raw.doc_number,
-        language=raw.language,
-    )
-
-
 def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Verdict]:
     """Assess every page, then again with the verdicts of the corpus notices it acts on."""
     first = {p.stem: assess(p.raw.title, p.raw.text, facts[p.stem]) for p in pages if p.raw}
@@ -148,19 +140,8 @@ def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Ve
 
 
 def _got(facts: NoticeFacts, verdict: Verdict) -> dict[str, Any]:
-    return {
-        "doc_key": facts.doc_key,
-        "doc_number": facts.doc_number,
-        "issuers": list(facts.issuers),
-        "published": iso_date(facts.published),
-        "effective": effective_to_json(facts.effective),
-        "control_codes": list(facts.control_codes),
-        "hs_codes": list(facts.hs_codes),
-        "elements": list(facts.elements),
-        "kind": facts.kind.value,
-        "affects": [affect_to_json(a) for a in facts.affects],
-        "relevant": verdict.relevant,
-    }
+    """The labelled fields as the store writes them (codec), and the verdict."""
+    return {**facts_to_json(facts), "relevant": verdict.relevant}
 
 
 def _affect_key(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -168,7 +149,7 @@ def _affect_key(item: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _collapse(value: Any) -> Any:
-    return " ".join(value.split()) if isinstance(value, str) else value
+    return collapse(value) if isinstance(value, str) else value
 
 
 _NORMALISE: dict[str, Callable[[Any], Any]] = {
@@ -185,7 +166,7 @@ _NORMALISE: dict[str, Callable[[Any], Any]] = {
 
 def evaluate_corpus(corpus_dir: Path) -> EvalReport:
     pages = load_pages(corpus_dir)
-    facts = {p.stem: _facts(p.raw) for p in pages if p.raw}
+    facts = {p.stem: read_facts(p.raw) for p in pages if p.raw}
     verdicts = _verdicts(pages, facts)
     correct = dict.fromkeys(FIELDS, 0)
     total = dict.fromkeys(FIELDS, 0)

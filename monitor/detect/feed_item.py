@@ -8,9 +8,10 @@ said.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from monitor.clock import utc
 from monitor.codec import (
     affect_to_json,
     diff_to_json,
@@ -69,9 +70,7 @@ def item_for_event(event: Event) -> dict[str, Any]:
 
 def rfc3339(moment: datetime) -> str:
     """UTC, whole seconds, ``Z`` suffix; a naive time is taken to be UTC already."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def display_title(notice: Notice) -> str:
@@ -142,7 +141,7 @@ def _bare_title(notice: Notice) -> str:
     matched = 0
     for index, char in enumerate(title):
         if matched == len(number):
-            return title[index:].strip() or title
+            return title[index:].strip()  # not empty: the title is stripped
         if not char.isspace():
             matched += 1
     return title

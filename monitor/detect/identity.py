@@ -7,43 +7,13 @@ a notice regwatch already knows is that notice seen again, not a new one.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable
 
 from monitor.detect.classify import assess
 from monitor.detect.diff import content_hash
-from monitor.extract.facts import doc_key_for, extract_facts
+from monitor.extract.docnumbers import mentioned_doc_keys
+from monitor.extract.facts import extract_facts
 from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
-
-_CHINESE_NUMBER = re.compile(
-    r"(?:(?:商务部|商務部|海关总署|海關總署|工业和信息化部|工業和信息化部|科技部|国家密码管理局|國家密碼管理局"
-    r"|不可靠实体清单工作机制|不可靠實體清單工作機制)[、\s]*)+公告\s*\d{4}\s*年\s*第\s*\d+\s*[号號]"
-    r"|国务院令\s*第\s*\d+\s*[号號]|國務院令\s*第\s*\d+\s*[号號]"
-)
-_ENGLISH_NUMBER = re.compile(
-    r"(?:MOFCOM|Ministry of Commerce)[^.\n]{0,40}?Announcement\s+No\.\s*(\d+)\s+of\s+(\d{4})"
-    r"|Announcement\s+No\.\s*(\d+)\s+of\s+(\d{4})[^.\n]{0,40}?(?:MOFCOM|Ministry of Commerce)",
-    re.IGNORECASE,
-)
-
-
-def mentioned_doc_keys(text: str) -> tuple[str, ...]:
-    """doc_keys of every document number a text names, in order of first mention."""
-    folded = unicodedata.normalize("NFKC", text)
-    keys: list[str] = []
-    for match in _CHINESE_NUMBER.finditer(folded):
-        key = doc_key_for(match.group(0))
-        if key and key not in keys:
-            keys.append(key)
-    for match in _ENGLISH_NUMBER.finditer(folded):
-        number, year = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-        )
-        key = f"MOFCOM-{year}-{int(number)}"
-        if key not in keys:
-            keys.append(key)
-    return tuple(keys)
 
 
 def read_facts(raw: RawNotice) -> NoticeFacts:

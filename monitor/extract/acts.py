@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from itertools import chain
 
 from monitor.extract.dates import DATE, parse_date
-from monitor.extract.docnumbers import issuers_in, key_for
+from monitor.extract.docnumbers import dated_key, issuers_in
 from monitor.extract.folding import Folded
 from monitor.extract.spans import find_all, has_letter, lines_at, matches_at, spans
 from monitor.extract.vocab import ACTION_VERBS, ISSUER_RUN, english_issuers
@@ -258,11 +258,9 @@ def _chinese_cites(folded: Folded, start: int, end: int) -> list[_Cite]:
             if match is not anchor:
                 issuers = issuers_in(match.group("issuers")) or issuers
                 year = match.group("year") or year
-            key = key_for(issuers, form, year, match.group("num"))
-            if key:
-                out.append(
-                    _Cite(key, match.start(), match.end(), _cn_scope(folded, match.end(), end))
-                )
+            key = dated_key(issuers, form, year, match.group("num"))
+            scope = _cn_scope(folded, match.end(), end)
+            out.append(_Cite(key, match.start(), match.end(), scope))
             match = _CN_NEXT.match(text, match.end(), end)
     for decree in _CN_DECREE.finditer(text, start, end):
         out.append(_Cite(f"STATECOUNCIL-{int(decree.group('num'))}", decree.start(), decree.end(),
@@ -286,9 +284,8 @@ def _english_cites(folded: Folded, start: int, end: int) -> list[_Cite]:
         before = _EN_SCOPE_BEFORE.search(text, max(start, match.start() - 60), match.start())
         scope = folded.printed(before.start("scope"), before.end("scope")) if before else None
         for number in _NUMS.findall(nums):
-            key = key_for(issuers, "公告", year, number)
-            if key:
-                out.append(_Cite(key, match.start(), match.end(), scope))
+            key = dated_key(issuers, "公告", year, number)
+            out.append(_Cite(key, match.start(), match.end(), scope))
     return out
 
 

@@ -1,5 +1,8 @@
 """Document numbers → doc_keys and issuers, and the numbers a text cites (pure).
 
+The one home of what a document number looks like and how it is keyed: a notice's own
+number, the numbers a news text mentions (`mentioned_doc_keys`) and the keys of the
+notices `acts` finds cited (`dated_key`) all come from here, so they always agree.
 Keys (CONTRACT.md): joint notices led by 商务部 are in MOFCOM's series, 海关总署公告 alone is
 GACC's, 不可靠实体清单工作机制公告 is UEL's, 国务院令第N号 is STATECOUNCIL-N. Everything is
 matched on folded text (folding.fold: NFKC + t2s), so 繁體, full-width and 號 forms meet.
@@ -52,6 +55,9 @@ _HEADER_NUMBER = re.compile(
 _EN_ISSUER_PREFIX = re.compile(
     rf"(?:(?:the\s+)?(?:{ENGLISH_ISSUER_ALTERNATION})(?:\s*(?:,|and|&)\s*|\s+))+$", re.IGNORECASE
 )
+# An issuer named just after a number, in the same sentence ("No. 61 of 2025 of MOFCOM").
+_EN_ISSUER_AFTER = re.compile(rf"[^.\n]{{0,40}}?(?:{ENGLISH_ISSUER_ALTERNATION})", re.IGNORECASE)
+_STATE_COUNCIL = ISSUER_BY_ALIAS["国务院"]
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,23 @@ def issuers_in(run: str | None) -> tuple[Issuer, ...]:
 
 
 def key_for(issuers: tuple[Issuer, ...], form: str, year: str | None, number: str) -> str | None:
+    """A number's doc_key; None when it needs the year it was printed without."""
+    if year is not None:
+        return dated_key(issuers, form, year, number)
+    if form == "令" and _STATE_COUNCIL in issuers:
+        return f"STATECOUNCIL-{int(number)}"
+    return None
+
+
+def dated_key(issuers: tuple[Issuer, ...], form: str, year: str, number: str) -> str:
+    """The doc_key of a number printed with its year (the series rules above)."""
     names = [i.name for i in issuers]
     n = int(number)
     if form == "令":
         if "国务院" in names:
             return f"STATECOUNCIL-{n}"
         lead = issuers[0].series if issuers else "MOFCOM"
-        return f"{lead}-ORDER-{year}-{n}" if year else None
-    if year is None:
-        return None
+        return f"{lead}-ORDER-{year}-{n}"
     if "不可靠实体清单工作机制" in names:
         series = "UEL"
     elif "商务部" in names or not issuers:
@@ -107,7 +121,9 @@ def english_numbers(text: str) -> list[DocNumber]:
     found: list[DocNumber] = []
     for match in _EN_DECREE.finditer(text):
         number = match.group("n1") or match.group("n2") or match.group("n3")
-        found.append(DocNumber(f"STATECOUNCIL-{int(number)}", (), match.start(), match.end()))
+        found.append(
+            DocNumber(f"STATECOUNCIL-{int(number)}", (_STATE_COUNCIL,), match.start(), match.end())
+        )
     for match in _EN_NUMBER.finditer(text):
         year = match.group("year") or match.group("year2")
         number = match.group("num") or match.group("num2")
@@ -118,8 +134,8 @@ def english_numbers(text: str) -> list[DocNumber]:
         issuers = tuple(english_issuers(text[start : match.end()]))
         if not issuers:
             issuers = tuple(english_issuers(text[max(0, start - 120) : start]))
-        key = key_for(issuers, "公告", year, number)
-        if key and not any(d.start <= match.start() < d.end for d in found):
+        if not any(d.start <= match.start() < d.end for d in found):
+            key = dated_key(issuers, "公告", year, number)
             found.append(DocNumber(key, issuers, start, match.end()))
     return sorted(found, key=lambda d: d.start)
 
@@ -131,15 +147,33 @@ def doc_key_for(doc_number: str) -> str | None:
     return numbers[0].key if numbers else None
 
 
+def mentioned_doc_keys(text: str) -> tuple[str, ...]:
+    """doc_keys of the numbers a text cites with their issuer, Chinese ones first, each once.
+
+    A number printed without its issuer (公告2025年第18号, "Notice No. 12, 2025") may be any
+    body's when a news text cites it, so it does not count; in English the issuer may also
+    follow it ("Announcement No. 61 of 2025 of the Ministry of Commerce").
+    """
+    folded = fold(text).text
+    keys = [n.key for n in chinese_numbers(folded) if n.issuers]
+    keys += [n.key for n in english_numbers(folded) if n.issuers or _mofcom_after(folded, n)]
+    return tuple(dict.fromkeys(keys))
+
+
+def _mofcom_after(text: str, number: DocNumber) -> bool:
+    """Whether MOFCOM is the issuer named right after `number` (which, printed without an
+    issuer, dated_key has read in MOFCOM's series)."""
+    match = _EN_ISSUER_AFTER.match(text, number.end)
+    named = english_issuers(match.group()) if match else []
+    return bool(named) and named[0].series == "MOFCOM"
+
+
 def issuers_of(doc_number: str) -> tuple[str, ...]:
     """Canonical 简体 issuer names a document number names, in printed order."""
     folded = fold(doc_number).text
     numbers = chinese_numbers(folded)
     if numbers:
-        issuers = numbers[0].issuers
-        if not issuers and "国务院令" in folded:
-            return ("国务院",)
-        return tuple(i.name for i in issuers)
+        return tuple(i.name for i in numbers[0].issuers)
     return tuple(i.name for i in english_issuers(folded))
 
 

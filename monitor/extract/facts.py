@@ -83,7 +83,7 @@ _NOTICE_TITLE = re.compile(
 def fold_title_and_text(title: str, text: str) -> Folded:
     """Title as line 0, the body after it: one fold for everything extract reads (the
     body's fold is remembered, so classify and the watches reuse it)."""
-    return fold_pair(" ".join(title.split()), text)
+    return fold_pair(collapse(title), text)
 
 
 def extract_facts(
@@ -101,7 +101,7 @@ def extract_facts(
     header = [s for s in body_lines[:12] if _HEADER.match(folded.text, s[0], s[1])]
     content = [s for s in body_lines if s not in header]
 
-    title_folded = fold(" ".join(title.split()))
+    title_folded = fold(collapse(title))
     commentary_title = COMMENTARY_TITLE.search(title_folded.text) is not None
     number = collapse(doc_number) if doc_number and doc_number.strip() else None
     if number is None:
@@ -196,33 +196,36 @@ def _hs_codes(folded: Folded, lines: list[tuple[int, int]]) -> tuple[str, ...]:
     width = 0
     for number, (start, end) in enumerate(lines):
         marker_end = markers.get(number)
-        if marker_end is None and column is None:
+        if marker_end is None:
+            if column is not None:
+                codes = _column_codes(text[start:end], column, width)
+                if codes is None:
+                    column = None  # the table has ended
+                found.update(dict.fromkeys(codes or ()))
             continue
         line = text[start:end]
         cells = line.split(" | ")
-        if marker_end is not None and len(cells) > 1:
+        if len(cells) > 1:
             index = next(i for i, c in enumerate(cells) if HS_MARKER.search(c))
             if not HS_CODE.search(cells[index]):
-                column, width = index, len(cells)
+                column, width = index, len(cells)  # a header row: the codes are below it
                 continue
-        if marker_end is not None:
-            column = None
-            for code in HS_CODE.findall(line, marker_end - start):
-                found.setdefault(code, None)
-            continue
-        if column is None:
-            continue
-        if len(cells) > 1:
-            picked = [cells[column]] if len(cells) == width else cells
-            for cell in picked:
-                for code in HS_CODE.findall(cell):
-                    found.setdefault(code, None)
-        elif _CODES_ONLY.fullmatch(line):
-            for code in HS_CODE.findall(line):
-                found.setdefault(code, None)
-        else:
-            column = None
+        column = None
+        for code in HS_CODE.findall(line, marker_end - start):
+            found.setdefault(code, None)
     return tuple(found)
+
+
+def _column_codes(line: str, column: int, width: int) -> list[str] | None:
+    """The codes of a table line under the HS column; None once the table has ended."""
+    cells = line.split(" | ")
+    if len(cells) > 1:
+        picked = [cells[column]] if len(cells) == width else cells
+    elif _CODES_ONLY.fullmatch(line):
+        picked = [line]  # a cell's codes wrapped onto a line of their own
+    else:
+        return None
+    return [code for cell in picked for code in HS_CODE.findall(cell)]
 
 
 def _first_markers(text: str, lines: list[tuple[int, int]]) -> dict[int, int]:

@@ -31,7 +31,12 @@ _FEW_CHANGES = 32
 
 @cache
 def _converter() -> Any:
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("t2s")  # loads its dictionaries: done once, when first asked
+
+
+def t2s(text: str) -> str:
+    """OpenCC t2s of a whole text (phrases too), without NFKC; for telling scripts apart."""
+    return str(_converter().convert(text))
 
 
 @cache
@@ -169,10 +174,9 @@ def _expanded_origin(text: str, changed: dict[str, str], length: int) -> Origin:
         if index > printed:
             runs.add(at, printed, 1)
             at += index - printed
-        width = len(changed[text[index]])
-        if width:
-            runs.add(at, index, 0)
-            at += width
+        # No character folds to nothing; were one to, its empty run would be shadowed.
+        runs.add(at, index, 0)
+        at += len(changed[text[index]])
         printed = index + 1
     if printed < len(text):
         runs.add(at, printed, 1)

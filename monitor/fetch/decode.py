@@ -11,6 +11,8 @@ import codecs
 import re
 from collections.abc import Iterable
 
+from charset_normalizer import from_bytes
+
 _GB_LABELS = frozenset(
     {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
      "csgb2312", "euc-cn", "x-euc-cn", "chinese", "iso-ir-58", "gb18030"}
@@ -81,8 +83,6 @@ def decode_body(
 
 
 def _guess(body: bytes, fallback: str) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
-
     best = from_bytes(body).best()
     if best is not None and best.encoding:
         name = codec_name(best.encoding) or best.encoding

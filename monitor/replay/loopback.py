@@ -16,10 +16,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    import httpx
+import httpx
 
 HTML = "text/html; charset=utf-8"
 _STATUS_TEXT = {200: "OK", 202: "Accepted", 304: "Not Modified", 404: "Not Found",
@@ -76,20 +75,20 @@ class LoopbackServer:
         self._thread.join(timeout=5)
 
 
+class _CutStream(httpx.SyncByteStream):
+    """A body that stops early, as when the peer closes mid-response."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.body
+        raise httpx.RemoteProtocolError("peer closed connection mid-body")
+
+
 def in_process_transport(site: Answers) -> httpx.BaseTransport:
     """`site` as an httpx transport: same answers and faults, no socket (requests may use
     any host; the site answers by path)."""
-    import httpx
-
-    class CutStream(httpx.SyncByteStream):
-        """A body that stops early, as when the peer closes mid-response."""
-
-        def __init__(self, body: bytes) -> None:
-            self.body = body
-
-        def __iter__(self) -> Iterator[bytes]:
-            yield self.body
-            raise httpx.RemoteProtocolError("peer closed connection mid-body")
 
     def handle(request: httpx.Request) -> httpx.Response:
         target = request.url.raw_path.decode("ascii")
@@ -102,7 +101,7 @@ def in_process_transport(site: Answers) -> httpx.BaseTransport:
         if answer.cut:
             headers["Content-Length"] = str(len(answer.body) * 2 + 100)
             return httpx.Response(answer.status, headers=headers,
-                                  stream=CutStream(answer.body))  # fmt: skip
+                                  stream=_CutStream(answer.body))  # fmt: skip
         return httpx.Response(answer.status, headers=headers, content=answer.body)
 
     return httpx.MockTransport(handle)

@@ -9,7 +9,8 @@ import html as html_lib
 from collections.abc import Sequence
 from email.utils import format_datetime
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
+from monitor.clock import BEIJING_OFFSET
+
 API_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 
 NOT_FOUND = (
@@ -49,7 +50,7 @@ def render_detail_page(  # noqa: PLR0917 (the shape tests and the demo call it w
     `pub` is Beijing time (naive values are taken as Beijing time); `attachments` are
     (href, name) pairs placed at the end of the body.
     """
-    beijing = pub.astimezone(BEIJING) if pub.tzinfo else pub
+    beijing = pub.astimezone(BEIJING_OFFSET) if pub.tzinfo else pub
     stamp = beijing.strftime("%Y-%m-%d %H:%M")
     unit_label, number_label, date_label, annex = _LABELS[language]
     english = language == "en"

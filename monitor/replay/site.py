@@ -2,8 +2,8 @@
 
 Serves column shells (`/zwgk/zcfb/index.html`), the jpaas unit list API with the real
 envelope, detail pages, attachments and an RSS 2.0 feed, with ETag / Last-Modified and
-304s, plus injectable faults (`set_fault`). Standard library only. This module is what the
-site holds and answers; replay/loopback.py puts it on a socket or an httpx transport.
+304s, plus injectable faults (`set_fault`). This module is what the site holds and
+answers; replay/loopback.py puts it on a socket or an httpx transport.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from monitor.replay.loopback import (
     HTML,
@@ -37,9 +38,6 @@ from monitor.replay.mofcom_pages import (
     render_rss_item,
     render_shell,
 )
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = [  # render_detail_page lives in mofcom_pages; importable from here too
     "AQYGZJ", "FAULT_MODES", "ZCFB", "Column", "RecordedRequest", "ReplaySite",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from monitor.adapters.text import html_to_text, node_text, normalise_text
+from monitor.adapters.text import guess_language, html_to_text, node_text, normalise_text
 from monitor.fetch.decode import (
     charset_from_content_type,
     charset_from_markup,
@@ -103,3 +103,23 @@ def test_undeclared_gbk_falls_back_to_detection() -> None:
 def test_garbage_raises_value_error() -> None:
     with pytest.raises(ValueError):
         decode_body(bytes(range(128, 256)) * 40, "text/html; charset=utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("MOFCOM Announcement No. 61 of 2025 on rare-earth items", "en"),
+        ("商务部公告 on export controls of rare-earth related technologies", "en"),
+        ("商务部公告2025年第61号 关于对境外相关稀土物项实施出口管制的决定", "zh-Hans"),
+        ("商務部公告2025年第61號 關於對境外相關稀土物項實施出口管制的決定", "zh-Hant"),
+        ("稀土", "zh-Hans"),
+        ("國", "en"),  # one CJK character is not enough to call it Chinese
+    ],
+)
+def test_guess_language(text: str, language: str) -> None:
+    assert guess_language(text) == language
+
+
+def test_one_traditional_character_in_a_long_simplified_text_is_still_simplified() -> None:
+    text = "商务部公告关于对相关稀土物项实施出口管制的决定" * 10 + "發"
+    assert guess_language(text) == "zh-Hans"

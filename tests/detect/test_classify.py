@@ -239,6 +239,8 @@ def test_irrelevant_verdicts_never_match(watch: Watch | None) -> None:
         (Watch(keywords=("鏑",)), True),  # an element name matches the verdict's element
         (Watch(keywords=("dysprosium",)), True),
         (Watch(keywords=("holmium",)), False),
+        (Watch(keywords=("Dy",)), True),  # a symbol names the element too
+        (Watch(keywords=("Ho",)), False),
         (Watch(elements=("Ho",), keywords=("稀土",)), True),  # ANY of the lists
         (Watch(), False),  # an empty watch matches nothing
     ],

@@ -32,3 +32,21 @@ def test_time_budget_falls_back_to_a_line_diff() -> None:
     diff = text_diff(old, new, timeout_s=0.000001)
     assert diff.major_rewrite
     assert len(diff.added) == 200 and len(diff.removed) == 200
+
+
+def test_line_diff_fallback_keeps_paragraphs_that_stayed() -> None:
+    kept = "二、本公告自公布之日起实施。"
+    old = "\n".join(
+        [f"第{i}段 旧文字 {i * 7}" for i in range(90)]
+        + [kept]
+        + [f"第{i}段 旧内容 {i * 13}" for i in range(90)]
+    )
+    new = "\n".join(
+        [f"第{i}段 新文字 {i * 11}" for i in range(90)]
+        + [kept]
+        + [f"第{i}段 新内容 {i * 17}" for i in range(90)]
+    )
+    diff = text_diff(old, new, timeout_s=0.000001)
+    assert diff.major_rewrite
+    assert len(diff.added) == len(diff.removed) == 180
+    assert kept not in diff.added and kept not in diff.removed

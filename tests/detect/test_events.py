@@ -77,3 +77,14 @@ def test_irrelevant_events_reach_nobody() -> None:
         detected_at=T1,
     )
     assert recipients(event, [Subscriber(name="all", console=True)]) == ([], [])
+
+
+def test_a_withdrawal_is_one_event_per_version_withdrawn() -> None:
+    gone = change_event(Change(EventKind.NOTICE_WITHDRAWN, NOTICE), detected_at=T1)
+    gone_again = change_event(Change(EventKind.NOTICE_WITHDRAWN, NOTICE), detected_at=T2)
+    other_text = change_event(
+        Change(EventKind.NOTICE_WITHDRAWN, replace(NOTICE, content_hash="h3")), detected_at=T1
+    )
+    assert gone.id == gone_again.id and gone.id.startswith("notice-withdrawn-")
+    assert other_text.id != gone.id
+    assert gone.relevant and gone.diff is None

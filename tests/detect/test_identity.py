@@ -3,23 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from monitor.detect.identity import alias_target, build_notice, mentioned_doc_keys, read_facts
+from monitor.detect.identity import alias_target, build_notice, read_facts
 from monitor.models import RawNotice
-
-
-def test_mentioned_doc_keys_in_every_form() -> None:
-    text = (
-        "商务部 海关总署公告2025年第70号决定暂停实施商务部公告2025年第61号；"
-        "商務部公告２０２５年第６２號同時暫停。國務院令第785号另有规定。"
-        "MOFCOM Announcement No. 18 of 2025 stays in force."
-    )
-    assert mentioned_doc_keys(text) == (
-        "MOFCOM-2025-70",
-        "MOFCOM-2025-61",
-        "MOFCOM-2025-62",
-        "STATECOUNCIL-785",
-        "MOFCOM-2025-18",
-    )
 
 
 def raw(
@@ -65,3 +50,14 @@ def test_unnumbered_pages_are_keyed_by_url() -> None:
     page = raw("稀土通用许可首批获批", "多家企业获得通用许可。")
     notice = build_notice(page, read_facts(page), acted_on=lambda _key: None)
     assert notice.doc_key == page.url and notice.urls == (page.url,)
+
+
+def test_news_naming_a_joint_notice_finds_the_key_it_is_stored_under() -> None:
+    # An unlisted co-issuer (国家原子能机构) does not move the notice out of MOFCOM's series.
+    news = raw(
+        "商务部新闻发言人答记者问", "商务部 国家原子能机构 海关总署公告2025年第5号今日起施行。"
+    )
+    facts = read_facts(news)
+    assert alias_target(facts, news, lambda keys: {"MOFCOM-2025-5"} & set(keys)) == (
+        "MOFCOM-2025-5"
+    )

@@ -324,6 +324,21 @@ def test_hs_codes_in_a_table_column() -> None:
     assert facts("t", text).hs_codes == ("28053019", "38249999")
 
 
+def test_hs_code_in_the_marker_cell_of_a_table_row() -> None:
+    text = "1C909.a | 金属钬 | 参考海关商品编号：28053019"
+    assert facts("t", text).hs_codes == ("28053019",)
+
+
+def test_hs_codes_wrapped_onto_a_line_of_their_own_stay_in_the_column() -> None:
+    text = "\n".join([
+        "物项编码 | 物项名称 | 参考海关商品编号",
+        "1C909.a | 金属钬 | 28053019",
+        "38249999、28469019",
+        "说明：编号仅供参考。联系电话 12345678",
+    ])  # fmt: skip
+    assert facts("t", text).hs_codes == ("28053019", "38249999", "28469019")
+
+
 # ---------------------------------------------------------------------------------------
 # Elements
 
@@ -422,6 +437,26 @@ def test_lanthanum_and_cerium_need_rare_earth_context(text: str) -> None:
 )
 def test_lanthanum_and_cerium_in_rare_earth_context(text: str) -> None:
     assert {"La", "Ce"} & set(facts("t", text).elements)
+
+
+def test_neodymium_named_again_after_a_qualified_ndfeb_counts() -> None:
+    assert facts("t", "含镝的钕铁硼磁体等稀土材料").elements == ("Dy",)
+    assert facts("t", "含镝的钕铁硼磁体和金属钕等稀土材料").elements == ("Nd", "Dy")
+
+
+def test_header_fields_are_not_read_for_elements() -> None:
+    text = "\n".join([
+        "【主题词】钇 钪",
+        "[Issuing Keywords] yttrium, scandium",
+        "【发文日期】2025/10/09",
+        "对Tb/Dy合金实施出口管制。",
+    ])  # fmt: skip
+    assert facts("t", text).elements == ("Tb", "Dy")
+
+
+def test_holmium_beside_a_taiwan_separator_outside_gbk() -> None:
+    text = "對鈥‧鉺‧銩等中重稀土相關物項實施出口管制"  # ‧ (U+2027) has no GBK form
+    assert facts("t", text, language="zh-Hant").elements == ("Ho", "Er", "Tm")
 
 
 @pytest.mark.parametrize(

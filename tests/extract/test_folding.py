@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitor.config import Watch
 from monitor.detect.classify import assess, watch_matches
 from monitor.extract import folding
 from monitor.extract.facts import extract_facts
-from monitor.extract.folding import fold, fold_char, fold_pair
+from monitor.extract.folding import fold, fold_char, fold_pair, t2s
 from monitor.models import Verdict
 
 # Characters that fold to themselves, to another one, to several (… → ..., ㈠ → (一)), and
@@ -46,6 +46,21 @@ def test_fold_is_the_character_by_character_fold(head: str, body: str) -> None:
                 folded.printed(start, end)
                 == text[expected_origin[start] : expected_origin[end - 1] + 1]
             )
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(alphabet=TRICKY, min_size=1, max_size=40))
+@example(text="商務部…第㈠項")  # uneven: an Origin, not a range
+def test_origin_is_a_sequence_like_the_list_it_stands_for(text: str) -> None:
+    folded = fold(text)
+    _, expected = reference_fold(text)
+    n = len(expected)
+    assert [folded.origin[i - n] for i in range(n)] == expected  # negative indices
+    assert list(folded.origin[1:-1:2]) == expected[1:-1:2]
+    assert list(folded.origin[::-1]) == expected[::-1]
+    with pytest.raises(IndexError):
+        folded.origin[n]
+    assert folded.printed(n // 2, n // 2) == ""  # an empty span prints nothing
 
 
 def test_big_folds_are_remembered_and_small_ones_are_not() -> None:
@@ -118,3 +133,10 @@ def test_opencc_is_asked_about_each_character_once(monkeypatch: pytest.MonkeyPat
     finally:
         fold_char.cache_clear()  # drop what was folded through the counting converter
         folding._remembered_fold.cache_clear()
+
+
+def test_t2s_converts_a_whole_text_and_leaves_width_alone() -> None:
+    assert t2s("商務部公告２０２５年第６２號") == "商务部公告２０２５年第６２号"
+    assert t2s("稀土 rare earth") == "稀土 rare earth"
+    # The fold agrees with it character by character, and adds NFKC.
+    assert fold("商務部公告２０２５年第６２號").text == "商务部公告2025年第62号"

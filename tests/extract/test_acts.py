@@ -1,0 +1,58 @@
+"""acts.py: start dates and the notices acted on, at the edges of what a notice prints."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from monitor.extract.facts import extract_facts
+from monitor.models import Affect, AffectAction, Effective
+
+PUB = date(2025, 10, 9)
+OWN = "商务部公告2025年第99号"
+
+
+def test_a_subject_that_is_not_a_part_starts_the_whole_notice() -> None:
+    got = extract_facts("t", "本公告所列物项自2025年12月1日起实施。", doc_number=OWN)
+    assert got.effective == (Effective(date(2025, 12, 1), "whole notice"),)
+
+
+def test_english_effect_without_a_date_names_no_start() -> None:
+    text = "This announcement shall take effect upon approval by the State Council."
+    got = extract_facts("t", text, published=PUB, doc_number="MOFCOM Announcement No. 99 of 2025")
+    assert got.effective == ()
+
+
+def test_english_start_of_another_notice_is_not_ours() -> None:
+    text = "MOFCOM Announcement No. 61 of 2025 took effect on 9 October 2025."
+    got = extract_facts("t", text, published=PUB, doc_number="MOFCOM Announcement No. 99 of 2025")
+    assert got.effective == ()
+
+
+def test_english_immediate_effect_is_the_publication_date() -> None:
+    text = "This announcement shall take effect immediately."
+    got = extract_facts("t", text, published=PUB, doc_number="MOFCOM Announcement No. 99 of 2025")
+    assert got.effective == (Effective(PUB, "whole notice"),)
+    unpublished = extract_facts("t", text, doc_number="MOFCOM Announcement No. 99 of 2025")
+    assert unpublished.effective == ()  # no date to give it
+
+
+def test_a_citation_with_a_space_before_hao() -> None:
+    # Text copied out of PDFs often breaks 第61号 as 第61 号.
+    got = extract_facts("t", "一、暂停实施商务部公告2025年第61 号。", doc_number=OWN)
+    assert got.affects == (Affect("MOFCOM-2025-61", AffectAction.SUSPEND),)
+
+
+def test_an_impossible_end_date_is_no_end_date() -> None:
+    text = "一、暂停实施商务部公告2025年第61号，暂停期限至2026年2月30日。"
+    got = extract_facts("t", text, doc_number=OWN)
+    assert got.affects == (Affect("MOFCOM-2025-61", AffectAction.SUSPEND),)
+
+
+def test_an_end_date_given_later_completes_the_same_affect() -> None:
+    text = (
+        "一、暂停实施商务部公告2025年第61号。\n二、商务部公告2025年第61号暂停实施至2026年11月10日。"
+    )
+    got = extract_facts("t", text, doc_number=OWN)
+    assert got.affects == (
+        Affect("MOFCOM-2025-61", AffectAction.SUSPEND, until=date(2026, 11, 10)),
+    )
