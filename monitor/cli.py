@@ -256,7 +256,8 @@ def controls(state: _State, as_of: str | None) -> None:
     Example:
       regwatch controls --as-of 2025-11-08
     """
-    from monitor.controls.queries import controls_document
+    from monitor.controls.document import controls_json
+    from monitor.controls.queries import stored_controls
     from monitor.store import open_store
 
     with _user_errors():
@@ -264,7 +265,7 @@ def controls(state: _State, as_of: str | None) -> None:
         day = _parse_date(as_of, "--as-of") or beijing_date(clock_for(settings.now).now())
         store = open_store(settings.store.url)
         try:
-            document = controls_document(store, day)
+            document = controls_json(stored_controls(store, day))
         finally:
             store.dispose()
     _print_json(document)
