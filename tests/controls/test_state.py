@@ -279,6 +279,44 @@ def test_extension_published_the_day_after_the_end_leaves_no_gap() -> None:
     assert [d.doc_key for d in due_dates(records, D("2026-12-01"))] == ["A-57"]
 
 
+def test_suspension_that_ends_before_it_applies_holds_nothing() -> None:
+    records = [
+        rec("A-1", "2025-01-01"),
+        rec(
+            "A-2",
+            "2025-03-01",
+            kind=NoticeKind.SUSPENSION,
+            effective=whole("2025-03-01"),
+            affects=(suspend("A-1", "2025-02-01"),),
+        ),
+    ]
+    assert status(records, "2025-03-01", "A-1") == ("in_force", None)
+    assert due_dates(records, D("2025-12-01")) == []
+
+
+def test_extension_of_a_paragraph_that_is_not_held_changes_nothing() -> None:
+    other = Affect(doc_key="A-46", action=EXTEND, until=D("2027-11-27"), scope="第三款")
+    records = [
+        *paragraph_records(),
+        rec("A-90", "2026-11-01", kind=NoticeKind.SUSPENSION, affects=(other,)),
+    ]
+    (paragraph,) = measures(records, "2026-11-20")["A-46"]["paragraphs"]
+    assert (paragraph["scope"], paragraph["suspended_until"]) == ("第二款", "2026-11-27")
+
+
+def test_repeal_after_a_suspension_ended_leaves_its_end_as_it_was() -> None:
+    records = [
+        *suspended_pair(),
+        rec("A-80", "2027-01-05", kind=NoticeKind.REPEAL, affects=(Affect("A-70", REPEAL),)),
+    ]
+    assert status(records, "2026-11-10", "A-61") == ("suspended", "2026-11-10")
+    assert status(records, "2027-01-05", "A-61") == ("in_force", None)
+    assert {(d.doc_key, d.on) for d in due_dates(records, D("2027-02-01"))} == {
+        ("A-61", D("2026-11-11")),
+        ("A-57", D("2026-11-11")),
+    }
+
+
 def test_extension_of_a_measure_never_suspended_changes_nothing() -> None:
     records = [
         rec("A-1", "2025-01-01"),
@@ -563,6 +601,27 @@ def test_code_table_errors_name_the_key(tmp_path: Path) -> None:
         load_code_table(path)
     path.write_text('[codes.1C902]\ndescription = "x"\nverified = "no"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="verified"):
+        load_code_table(path)
+
+
+BAD_TABLES = [
+    ("[codes\n", "not valid TOML"),
+    ('colour = "red"\n', "colour"),
+    ('codes = "1C902"\n', "must be a table of codes"),
+    ('[codes]\n1C902 = "x"\n', "must be a table"),
+    ("[codes.1C902]\nverified = true\n", r"codes\.1C902\.description"),
+    ('[codes.1C902]\ndescription = "x"\nnotice = 18\n', r"codes\.1C902\.notice"),
+    ('[codes.1C902]\ndescription = "x"\nitems = ["a"]\n', r"codes\.1C902\.items"),
+    ('[codes.1C902]\ndescription = "x"\nnotes = 1\n', r"codes\.1C902\.notes"),
+    ('[codes.1C902]\ndescription = "x"\nelements = "Sm"\n', r"codes\.1C902\.elements"),
+]
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_TABLES)
+def test_every_bad_code_table_is_a_config_error(tmp_path: Path, text: str, named: str) -> None:
+    path = tmp_path / "codes.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=named):
         load_code_table(path)
 
 
