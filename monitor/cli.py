@@ -2,6 +2,11 @@
 
 User mistakes (bad config, unknown source, unreachable store, bad date) print one line
 and exit 2; a source that failed to poll makes `poll` exit 3 after the rest were done.
+
+A command imports inside its function what only it needs and what takes long to import
+(the pipeline, delivery, the controls state, the HTTP server, the daemon, the demo: 30 to
+370 ms each, ``python -X importtime -m monitor --help``), so ``--help`` and the quick read
+commands do not pay for the others.
 """
 
 from __future__ import annotations
@@ -16,10 +21,14 @@ from typing import Any, NoReturn
 
 import click
 
+from monitor.adapters.catalog import load_catalog
 from monitor.clock import beijing_date, clock_for
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError, RegwatchError, StoreError, UsageError
+from monitor.logs import configure_from_settings
 from monitor.runtime import Runtime, open_runtime
+from monitor.serve.feed import feed_document
+from monitor.store import open_store
 
 EXIT_USAGE = 2
 EXIT_SOURCE_FAILED = 3
@@ -58,17 +67,11 @@ class _State:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config, now=self.now)
-            configure_logging(self._settings)
+            configure_from_settings(self._settings)
         return self._settings
 
     def runtime(self) -> Runtime:
         return open_runtime(self.settings())
-
-
-def configure_logging(settings: Settings) -> None:
-    from monitor.logs import configure_from_settings
-
-    configure_from_settings(settings)
 
 
 pass_state = click.make_pass_decorator(_State)
@@ -223,9 +226,6 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
       regwatch feed --all
       regwatch feed --subscriber magnets --since notice-new-1a2b3c
     """
-    from monitor.serve.feed import feed_document
-    from monitor.store import open_store
-
     with _user_errors():
         settings = state.settings()
         if subscriber is not None and settings.subscriber(subscriber) is None:
@@ -256,15 +256,15 @@ def controls(state: _State, as_of: str | None) -> None:
     Example:
       regwatch controls --as-of 2025-11-08
     """
-    from monitor.controls.queries import controls_document
-    from monitor.store import open_store
+    from monitor.controls.document import controls_json
+    from monitor.controls.queries import stored_controls
 
     with _user_errors():
         settings = state.settings()
         day = _parse_date(as_of, "--as-of") or beijing_date(clock_for(settings.now).now())
         store = open_store(settings.store.url)
         try:
-            document = controls_document(store, day)
+            document = controls_json(stored_controls(store, day))
         finally:
             store.dispose()
     _print_json(document)
@@ -325,9 +325,7 @@ def sources(state: _State) -> None:
     Example:
       regwatch --config regwatch.toml sources
     """
-    from monitor.adapters.catalog import load_catalog
     from monitor.serve.status import render_sources
-    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()
@@ -350,7 +348,6 @@ def serve(state: _State) -> None:
       regwatch --config regwatch.toml serve
     """
     from monitor.serve.runner import serve as run_server
-    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()

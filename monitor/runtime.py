@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from monitor.adapters.catalog import load_catalog
 from monitor.clock import Clock, clock_for
 from monitor.config import Settings
+from monitor.deliver.channels import Channels
 from monitor.fetch.client import Fetcher
 from monitor.models import SourceDef
 from monitor.store import Store, open_store
-
-if TYPE_CHECKING:
-    from monitor.deliver.channels import Channels
 
 
 @dataclass
@@ -40,8 +37,6 @@ def open_runtime(
     channels: Channels | None = None,
 ) -> Runtime:
     """Validate the catalog first (a bad source file is a config error), then connect."""
-    from monitor.deliver.channels import Channels
-
     sources = load_catalog(settings)
     return Runtime(
         settings=settings,

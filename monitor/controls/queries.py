@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from monitor.controls.document import ControlsState
 from monitor.controls.state import controls_state
 from monitor.store import Store
 from monitor.store.queries import measure_records
 
 
-def controls_document(store: Store, as_of: date) -> dict[str, Any]:
+def stored_controls(store: Store, as_of: date) -> ControlsState:
+    """`controls_state` of every notice in `store` (a `StoreError` when it cannot be read)."""
     with store.connect() as conn:
         return controls_state(measure_records(conn), as_of)

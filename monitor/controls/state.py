@@ -15,9 +15,11 @@ act on it (`NoticeFacts.affects`), counting only notices published on or before 
   never changes status; it is exposed as `announced_until` beside the legal date.
 
 A record's date is `published`, else `facts.published`, else `first_seen`; a record with none
-counts on every date. Besides the CONTRACT.md fields, each measure carries `kind`,
-`published`, `extended_by`, `repealed_by`, `announced_until`, `announced_by` and `paragraphs`
-(per 第X款 status), each control `sub_items`, `verified`, `listed_in` and `printed_in`.
+counts on every date. The state is a `ControlsState` of frozen values
+(`monitor.controls.document`, which also holds its one JSON form): besides the CONTRACT.md
+fields, each measure carries its kind, publication date, extensions, repeal, announcement and
+paragraphs (per 第X款 status), each control its sub-items, whether the code table verified it,
+and which notices printed it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 from monitor.controls.codes import CodeTable, base_code, load_code_table
+from monitor.controls.document import (
+    Announcement,
+    CodeState,
+    ControlsState,
+    ListedIn,
+    MeasureState,
+    ParagraphState,
+    Suspension,
+)
 from monitor.extract.acts import WHOLE_NOTICE
 from monitor.models import (
     AffectAction,
@@ -39,6 +49,7 @@ from monitor.models import (
 
 __all__ = [
     "CodeTable",
+    "ControlsState",
     "DueDate",
     "MeasureRecord",
     "controls_state",
@@ -238,9 +249,10 @@ def _base_status(record: MeasureRecord, day: date) -> MeasureStatus:
     return MeasureStatus.PENDING if first is not None and day < first else MeasureStatus.IN_FORCE
 
 
-def _standing(
-    acts: _Acts, key: _Key, day: date, base: MeasureStatus
-) -> tuple[MeasureStatus, _Chain | None, _Repeal | None]:
+_Standing = tuple[MeasureStatus, _Chain | None, _Repeal | None]
+
+
+def _standing(acts: _Acts, key: _Key, day: date, base: MeasureStatus) -> _Standing:
     repeal = acts.repeal_on(key, day)
     if repeal is not None:
         return MeasureStatus.REPEALED, None, repeal
@@ -250,74 +262,66 @@ def _standing(
     return base, None, None
 
 
-def _hold_fields(chain: _Chain | None) -> dict[str, Any]:
+def _suspension(chain: _Chain | None) -> Suspension | None:
     if chain is None:
-        return {"suspended_by": None, "suspended_until": None, "extended_by": []}
+        return None
     first = chain.holds[0].by
-    extenders = list(dict.fromkeys(h.by for h in chain.holds if h.by != first))
-    return {
-        "suspended_by": first,
-        "suspended_until": _iso(chain.end),
-        "extended_by": extenders,
-    }
+    extenders = tuple(dict.fromkeys(h.by for h in chain.holds if h.by != first))
+    return Suspension(by=first, until=chain.end, extended_by=extenders)
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _measure_json(
-    record: MeasureRecord, acts: _Acts, as_of: date, codes: CodeTable
-) -> dict[str, Any]:
+def _measure(record: MeasureRecord, acts: _Acts, as_of: date, codes: CodeTable) -> MeasureState:
     key: _Key = (record.doc_key, None)
-    status, chain, repeal = _standing(acts, key, as_of, _base_status(record, as_of))
-    control_codes = list(dict.fromkeys(record.facts.control_codes))
-    elements = list(record.facts.elements) or list(codes.elements_for(control_codes))
+    standing = _standing(acts, key, as_of, _base_status(record, as_of))
+    status, chain, repeal = standing
+    control_codes = tuple(dict.fromkeys(record.facts.control_codes))
     announced = acts.announced.get(key)
-    entry: dict[str, Any] = {
-        "doc_key": record.doc_key,
-        "doc_number": record.doc_number or record.facts.doc_number,
-        "title": record.title,
-        "url": record.url,
-        "rare_earth": record.relevant,
-        "status": status.value,
-        "effective": [
-            {"from": e.from_.isoformat(), "scope": e.scope}
-            for e in sorted(record.facts.effective, key=lambda e: e.from_)
-        ],
-        **_hold_fields(chain),
-        "control_codes": control_codes,
-        "elements": elements,
-        "kind": record.facts.kind.value,
-        "published": _iso(_record_date(record)),
-        "repealed_by": repeal.by if repeal else None,
-        "announced_until": _iso(announced[0]) if announced else None,
-        "announced_by": announced[1] if announced else None,
-        "paragraphs": [],
-    }
-    whole: MeasureStatus | None = None
-    if status in (MeasureStatus.REPEALED, MeasureStatus.SUSPENDED):
-        whole = status
-    scopes = {k[1] for k in (*acts.holds, *acts.repeals) if k[0] == record.doc_key and k[1]}
+    return MeasureState(
+        doc_key=record.doc_key,
+        doc_number=record.doc_number or record.facts.doc_number,
+        title=record.title,
+        url=record.url,
+        rare_earth=record.relevant,
+        status=status,
+        effective=tuple(sorted(record.facts.effective, key=lambda e: e.from_)),
+        suspension=_suspension(chain),
+        control_codes=control_codes,
+        elements=record.facts.elements or codes.elements_for(control_codes),
+        kind=record.facts.kind,
+        published=_record_date(record),
+        repealed_by=repeal.by if repeal else None,
+        announced=Announcement(until=announced[0], by=announced[1]) if announced else None,
+        paragraphs=_paragraphs(record.doc_key, acts, as_of, standing),
+    )
+
+
+def _paragraphs(
+    doc_key: str, acts: _Acts, as_of: date, measure: _Standing
+) -> tuple[ParagraphState, ...]:
+    """Each paragraph acted on by itself; a whole-measure suspension or repeal shows on all."""
+    status = measure[0]
+    whole = status in (MeasureStatus.REPEALED, MeasureStatus.SUSPENDED)
+    scopes = {k[1] for k in (*acts.holds, *acts.repeals) if k[0] == doc_key and k[1]}
+    paragraphs = []
     for scope in sorted(scopes):
-        if whole is not None:
-            p_status, p_chain, p_repeal = whole, chain, repeal
+        if whole:
+            p_status, p_chain, p_repeal = measure
         else:
-            p_status, p_chain, p_repeal = _standing(acts, (record.doc_key, scope), as_of, status)
-        entry["paragraphs"].append(
-            {
-                "scope": scope,
-                "status": p_status.value,
-                **_hold_fields(p_chain),
-                "repealed_by": p_repeal.by if p_repeal else None,
-            }
+            p_status, p_chain, p_repeal = _standing(acts, (doc_key, scope), as_of, status)
+        paragraphs.append(
+            ParagraphState(
+                scope=scope,
+                status=p_status,
+                suspension=_suspension(p_chain),
+                repealed_by=p_repeal.by if p_repeal else None,
+            )
         )
-    return entry
+    return tuple(paragraphs)
 
 
-def _controls_json(
-    measures: Sequence[MeasureRecord], entries: dict[str, dict[str, Any]], codes: CodeTable
-) -> list[dict[str, Any]]:
+def _codes(
+    measures: Sequence[MeasureRecord], states: dict[str, MeasureState], codes: CodeTable
+) -> tuple[CodeState, ...]:
     printed: dict[str, list[str]] = {}  # five-character code → printed forms
     printed_in: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
@@ -333,48 +337,48 @@ def _controls_json(
                 owner.setdefault(base, record.doc_key)
     for base in list(owner):
         entry = codes.get(base)
-        if entry and entry.notice in entries and entry.notice in printed_in[base]:
+        if entry and entry.notice in states and entry.notice in printed_in[base]:
             owner[base] = entry.notice
     # Codes the table attributes to a known measure that did not print them (unverified
     # codes, or an extraction that missed them) are listed from the table.
     for base, entry in codes.codes.items():
-        if base not in owner and entry.notice in entries:
+        if base not in owner and entry.notice in states:
             owner[base] = entry.notice
     out = []
     for base in sorted(owner):
         entry = codes.get(base)
         out.append(
-            {
-                "code": base,
-                "description": entry.description if entry else "",
-                "elements": list(entry.elements) if entry else [],
-                "hs_codes": list(entry.hs_codes) if entry else [],
-                "doc_key": owner[base],
-                "status": entries[owner[base]]["status"],
-                "sub_items": sorted(printed.get(base, [])),
-                "verified": entry.verified if entry else False,
-                "listed_in": "notice" if base in printed_in else "code table",
-                "printed_in": printed_in.get(base, []),
-            }
+            CodeState(
+                code=base,
+                description=entry.description if entry else "",
+                elements=entry.elements if entry else (),
+                hs_codes=entry.hs_codes if entry else (),
+                doc_key=owner[base],
+                status=states[owner[base]].status,
+                sub_items=tuple(sorted(printed.get(base, []))),
+                verified=entry.verified if entry else False,
+                listed_in=ListedIn.NOTICE if base in printed_in else ListedIn.CODE_TABLE,
+                printed_in=tuple(printed_in.get(base, [])),
+            )
         )
-    return out
+    return tuple(out)
 
 
 def controls_state(
     records: Sequence[MeasureRecord], as_of: date, *, codes: CodeTable | None = None
-) -> dict[str, Any]:
+) -> ControlsState:
     """The CONTRACT.md controls state on `as_of`, from the notices published by then."""
     table = codes if codes is not None else load_code_table()
     known = _known(records, as_of)
     acts = _acts(known)
     measures = [r for r in known if _is_measure(r)]
-    entries = {r.doc_key: _measure_json(r, acts, as_of, table) for r in measures}
+    states = {r.doc_key: _measure(r, acts, as_of, table) for r in measures}
     ordered = sorted(measures, key=lambda r: (_record_date(r) or date.min, r.doc_key))
-    return {
-        "as_of": as_of.isoformat(),
-        "measures": [entries[r.doc_key] for r in ordered],
-        "controls": _controls_json(measures, entries, table),
-    }
+    return ControlsState(
+        as_of=as_of,
+        measures=tuple(states[r.doc_key] for r in ordered),
+        controls=_codes(measures, states, table),
+    )
 
 
 # ---------------------------------------------------------------- dates that arrive

@@ -3,7 +3,7 @@
 APScheduler 3 is only the local timer, running a few jobs — not one per source:
 
 - ``poll-tick`` (every ``[schedule] tick``): renew the leases of polls still running, claim
-  due sources in the database (monitor/leases.py) up to the free worker slots, and start a
+  due sources in the database (`monitor.store.leases`) up to the free worker slots, and start a
   worker for each. A worker polls its source, schedules the next poll, then claims the next
   due source itself until none is left, so a round of many sources does not wait for ticks
   and a slow or hanging source holds one worker, never the others. Per-host politeness is
@@ -26,30 +26,28 @@ from __future__ import annotations
 import logging
 import math
 import os
-import random
 import secrets
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.clock import Clock, ScaledClock, clock_for
 from monitor.config import ScheduleSettings, Settings
+from monitor.daemon.jobs import Jobs, runtime_jobs
 from monitor.daemon.pool import DaemonThreadPool, SchedulerPoolExecutor
 from monitor.errors import ConfigError
 from monitor.models import SourceDef
-
-if TYPE_CHECKING:
-    from monitor.runtime import Runtime
-    from monitor.serve.runner import ServerHandle
-    from monitor.store import Store
+from monitor.runtime import Runtime, open_runtime
+from monitor.serve.runner import ServerHandle, start_in_thread
+from monitor.store import Store
+from monitor.store.leases import ensure_source_rows
 
 log = logging.getLogger(__name__)
 
@@ -59,21 +57,6 @@ DIGEST_EVERY_S = 60.0
 # every stored measure.
 CLOCK_EVERY_S = 60.0
 HEALTH_EVERY_S = 30.0
-
-
-@dataclass(frozen=True)
-class Jobs:
-    """What the daemon runs. `runtime_jobs` binds these to a Runtime; tests pass fakes."""
-
-    claim: Callable[[datetime, int, Collection[str]], Sequence[SourceDef]]  # now, limit, busy
-    poll: Callable[[SourceDef], Any]
-    finish: Callable[[SourceDef, datetime], object]
-    renew: Callable[[Collection[str], datetime], object]
-    release: Callable[[Collection[str]], object]
-    deliver: Callable[[], object]
-    digests: Callable[[], object]
-    clock_events: Callable[[], object]
-    health: Callable[[], object]
 
 
 class Daemon:
@@ -263,70 +246,6 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
 
 
-# -- binding to the real program ---------------------------------------------------------
-
-
-def runtime_jobs(rt: Runtime, worker: str, *, rng: random.Random | None = None) -> Jobs:
-    """The real jobs over a `monitor.runtime.Runtime`."""
-    from monitor.controls.clock_events import run_clock
-    from monitor.daemon.leases import claim_due_sources, finish_poll, release_leases, renew_leases
-    from monitor.deliver.digest import send_due_digests
-    from monitor.deliver.health import check_and_alert
-    from monitor.deliver.outbox import deliver_due, notify_operator
-    from monitor.pipeline import poll_source
-
-    settings: Settings = rt.settings
-    schedule = settings.schedule
-    defs = list(rt.sources.values())
-    spread = rng or random.Random()  # random() is atomic under the GIL: safe to share
-
-    def claim(now: datetime, limit: int, busy: Collection[str]) -> Sequence[SourceDef]:
-        return claim_due_sources(
-            rt.store,
-            worker=worker,
-            now=now,
-            sources=defs,
-            lease_s=schedule.lease_s,
-            limit=limit,
-            exclude=busy,
-            ensure_rows=False,
-        )
-
-    def finish(source: SourceDef, now: datetime) -> bool:
-        return finish_poll(
-            rt.store, worker=worker, source=source, now=now, jitter=schedule.jitter, rng=spread
-        )
-
-    def deliver() -> object:
-        return deliver_due(rt.store, settings, rt.clock, rt.channels, worker=worker)
-
-    def digests() -> object:
-        if rt.channels.email is None:
-            return []  # no [email]: no subscriber can have a digest
-        return send_due_digests(
-            rt.store, settings, rt.clock, rt.channels.email, channels=rt.channels, worker=worker
-        )
-
-    def notify(subject: str, text: str) -> None:
-        notify_operator(settings, rt.channels, subject, text)
-
-    return Jobs(
-        claim=claim,
-        poll=lambda source: poll_source(rt, source),
-        finish=finish,
-        renew=lambda ids, now: renew_leases(
-            rt.store, worker=worker, source_ids=ids, now=now, lease_s=schedule.lease_s
-        ),
-        release=lambda ids: release_leases(rt.store, worker=worker, source_ids=ids),
-        deliver=deliver,
-        digests=digests,
-        clock_events=lambda: run_clock(rt),
-        health=lambda: check_and_alert(
-            rt.store, settings, rt.clock, notify, source_ids=list(rt.sources)
-        ),
-    )
-
-
 class _Signals:
     """SIGTERM/SIGINT set `stop`; a second one exits at once. Main thread only."""
 
@@ -408,9 +327,6 @@ def run_daemon(
 
 
 def _open(settings: Settings, clock: Clock | None) -> Runtime:
-    from monitor.daemon.leases import ensure_source_rows
-    from monitor.runtime import open_runtime
-
     rt = open_runtime(settings, clock=clock)
     try:
         ensure_source_rows(rt.store, rt.sources.values())
@@ -421,8 +337,6 @@ def _open(settings: Settings, clock: Clock | None) -> Runtime:
 
 
 def _start_http(settings: Settings, store: Store, clock: Clock) -> ServerHandle:
-    from monitor.serve.runner import start_in_thread
-
     try:
         return start_in_thread(settings, store, clock)
     except (OSError, RuntimeError) as exc:

@@ -1,20 +1,21 @@
 """What `regwatch demo` prints: step lines, Slack alerts, event counts, the controls table.
 
-Pure functions of what the demo observed; the walk-through (monitor/demo.py) writes them.
+Pure functions of what the demo observed; the walk-through (`monitor.demo.walk`) writes them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from monitor.config import Settings
 from monitor.controls.codes import base_code
+from monitor.controls.document import ControlsState, Suspension
 from monitor.deliver.channels.console import render_terminal
 from monitor.deliver.channels.slack import SlackMessage
 from monitor.demo.world import Step, WrittenDigest
+from monitor.models import MeasureStatus
 from monitor.replay.slack import PostedMessage
 
 MAX_CODES_SHOWN = 48  # characters of the control-code column
@@ -105,30 +106,28 @@ def intro(
     )
 
 
-def controls_table(document: Mapping[str, Any]) -> str:
+def controls_table(state: ControlsState) -> str:
     """One line per measure (and per paragraph suspended on its own): status and until."""
     rows = [("measure", "status", "suspended until", "suspended by", "rare earth", "codes")]
-    for measure in document.get("measures", []):
-        codes = ", ".join(dict.fromkeys(base_code(c) for c in measure.get("control_codes") or []))
+    for measure in state.measures:
+        codes = ", ".join(dict.fromkeys(base_code(c) for c in measure.control_codes))
         if len(codes) > MAX_CODES_SHOWN:
             codes = codes[: MAX_CODES_SHOWN - 1] + "…"
         rows.append(
             (
-                str(measure["doc_key"]),
-                str(measure["status"]),
-                str(measure.get("suspended_until") or ""),
-                str(measure.get("suspended_by") or ""),
-                "yes" if measure.get("rare_earth") else "",
+                measure.doc_key,
+                measure.status.value,
+                *_suspension_cells(measure.suspension),
+                "yes" if measure.rare_earth else "",
                 codes,
             )
         )
-        for paragraph in measure.get("paragraphs") or []:
+        for paragraph in measure.paragraphs:
             rows.append(
                 (
-                    f"  {paragraph['scope']}",
-                    str(paragraph["status"]),
-                    str(paragraph.get("suspended_until") or ""),
-                    str(paragraph.get("suspended_by") or ""),
+                    f"  {paragraph.scope}",
+                    paragraph.status.value,
+                    *_suspension_cells(paragraph.suspension),
                     "",
                     "",
                 )
@@ -138,12 +137,17 @@ def controls_table(document: Mapping[str, Any]) -> str:
         "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    in_force = [
-        str(c["code"]) for c in document.get("controls", []) if c.get("status") == "in_force"
-    ]
+    in_force = [c.code for c in state.controls if c.status is MeasureStatus.IN_FORCE]
     if in_force:
         lines += ["", "control codes in force: " + ", ".join(in_force)]
     return "\n".join("  " + line if line else line for line in lines)
+
+
+def _suspension_cells(suspension: Suspension | None) -> tuple[str, str]:
+    """(suspended until, suspended by); blank when not suspended or open-ended."""
+    if suspension is None:
+        return "", ""
+    return (suspension.until.isoformat() if suspension.until else ""), suspension.by
 
 
 def _width(text: str) -> int:

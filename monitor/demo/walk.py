@@ -22,15 +22,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-import sqlalchemy as sa
 
 from monitor.clock import FixedClock
-from monitor.daemon.timer import Daemon, Jobs, runtime_jobs
+from monitor.controls.queries import stored_controls
+from monitor.daemon.jobs import Jobs, runtime_jobs
+from monitor.daemon.timer import Daemon
 from monitor.deliver.channels import Channels
 from monitor.deliver.channels.slack import SlackChannel
 from monitor.demo import view
@@ -44,11 +45,14 @@ from monitor.demo.world import (
     next_morning,
 )
 from monitor.errors import RegwatchError, UsageError
+from monitor.logs import configure_from_settings
 from monitor.models import SourceDef
 from monitor.replay.site import ReplaySite
 from monitor.replay.slack import SlackStandIn
 from monitor.runtime import Runtime, open_runtime
-from monitor.store.tables import events, notices, outbox
+from monitor.serve.runner import start_in_thread
+from monitor.store.leases import ensure_source_rows
+from monitor.store.summary import events_after, notice_count, pending_outbox_rows
 
 DEFAULT_OUTPUT = Path("demo-output")
 STEP_TIMEOUT_S = 30.0  # per wait; a healthy step takes well under a second
@@ -218,7 +222,7 @@ class Walkthrough:
         if step.morning:
             self.say(view.step_line(step))
         if step.baseline:
-            self.say(f"  stored {self.count_notices()} notices as the baseline, silently")
+            self.say(f"  stored {notice_count(self.rt.store)} notices as the baseline, silently")
         elif line := view.events_line(new_events):
             self.say(line)
         for message, channels in view.group_by_event(messages):
@@ -231,27 +235,14 @@ class Walkthrough:
             self.say("  no Slack alert: nothing rare-earth relevant for these subscribers")
 
     def new_events(self) -> list[tuple[str, bool]]:
-        query = (
-            sa.select(events.c.seq, events.c.kind, events.c.relevant)
-            .where(events.c.seq > self.last_event_seq)
-            .order_by(events.c.seq)
-        )
-        with self.rt.store.connect() as conn:
-            rows = conn.execute(query).all()
-        if rows:
-            self.last_event_seq = int(rows[-1].seq)
-        return [(str(row.kind), bool(row.relevant)) for row in rows]
+        found = events_after(self.rt.store, self.last_event_seq)
+        if found:
+            self.last_event_seq = found[-1].seq
+        return [(event.kind, event.relevant) for event in found]
 
     def pending_rows(self, *, email: bool) -> int:
         """Outbox rows still to send: digest rows (`email`) or Slack alerts."""
-        channel = outbox.c.channel == "email" if email else outbox.c.channel != "email"
-        query = sa.select(sa.func.count()).where(outbox.c.status == "pending", channel)
-        with self.rt.store.connect() as conn:
-            return int(conn.execute(query).scalar_one())
-
-    def count_notices(self) -> int:
-        with self.rt.store.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(notices)).scalar_one())
+        return pending_outbox_rows(self.rt.store, email=email)
 
 
 def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
@@ -283,10 +274,6 @@ def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
 
 
 def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: TextIO) -> None:
-    from monitor.daemon.leases import ensure_source_rows
-    from monitor.logs import configure_from_settings
-    from monitor.serve.runner import start_in_thread
-
     settings = demo_settings(tmp, site_url=site.base_url, slack_api_url=slack.api_url)
     configure_from_settings(settings)
     # With a 50 ms tick a job often finds its previous run still busy: APScheduler would warn.
@@ -334,15 +321,17 @@ def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: T
 
 
 def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
-    """The controls state and the feed, read from the running server, shown and saved."""
+    """The controls state and the feed, read from the running server, saved and shown (the
+    table from the same state, read as typed values)."""
     with httpx.Client(base_url=server_url, timeout=10) as client:
         controls = client.get("/controls.json").raise_for_status().json()
         feed = client.get("/feed.json", params={"all": "1"}).raise_for_status().json()
     for name, document in (("controls.json", controls), ("feed.json", feed)):
         text = json.dumps(document, ensure_ascii=False, indent=2)
         (folder / name).write_text(text + "\n", encoding="utf-8")
-    walk.say(f"\n▶ The controls state today, {controls['as_of']} ({server_url}/controls.json)\n")
-    walk.say(view.controls_table(controls))
+    as_of = date.fromisoformat(controls["as_of"])
+    walk.say(f"\n▶ The controls state today, {as_of} ({server_url}/controls.json)\n")
+    walk.say(view.controls_table(stored_controls(walk.rt.store, as_of)))
     shown = len(feed.get("items", []))
     count = f"{shown} events" if not feed.get("next_url") else f"more than {shown} events"
     walk.say(

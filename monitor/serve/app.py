@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,12 +36,16 @@ from starlette.routing import Route
 from monitor import metrics
 from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
+from monitor.controls.document import controls_json
+from monitor.controls.queries import stored_controls
+from monitor.deliver.health import source_health_rows
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
-from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, feed_version, render_feed
+from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
+from monitor.store.feed import feed_version
 from monitor.store.health import source_health
 from monitor.store.outbox import outbox_counts
 
@@ -223,7 +226,7 @@ def build_app(
                 entry = await run_in_threadpool(render, key, version)
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
-        except (StoreError, SQLAlchemyError) as exc:
+        except StoreError as exc:
             log.warning("feed: store unavailable: %s", exc)
             return _error(503, "unavailable", "the store is unavailable")
         response = _json(request, entry.body, entry.etag, FEED_MEDIA_TYPE, cache_control)
@@ -242,14 +245,14 @@ def build_app(
             except ValueError:
                 return _error(400, "bad_request", f"as_of is not a date: {value!r}")
         try:
-            document_for = _controls_function()
-        except (ImportError, AttributeError):
+            body = await run_in_threadpool(
+                lambda: _dumps(controls_json(stored_controls(store, as_of)))
+            )
+        except NotImplementedError:
             return _error(501, "not_implemented", "the controls state is not available yet")
-        try:
-            body = await run_in_threadpool(lambda: _dumps(document_for(store, as_of)))
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
-        except (StoreError, SQLAlchemyError) as exc:
+        except StoreError as exc:
             log.warning("controls: store unavailable: %s", exc)
             return _error(503, "unavailable", "the store is unavailable")
         return _json(request, body, _etag(body), JSON_MEDIA_TYPE, "no-cache")
@@ -257,7 +260,7 @@ def build_app(
     async def healthz(request: Request) -> Response:
         try:
             document = await run_in_threadpool(_health, store, settings, clock)
-        except (StoreError, SQLAlchemyError) as exc:
+        except StoreError as exc:
             log.warning("healthz: store unavailable: %s", exc)
             return Response(
                 _dumps({"status": "unavailable", "error": "store unreachable"}),
@@ -296,13 +299,6 @@ def build_app(
     )
 
 
-def _controls_function() -> Callable[[Store, date], dict[str, Any]]:
-    # Imported late: the controls state is a heavier module the feed never needs.
-    from monitor.controls.queries import controls_document
-
-    return controls_document
-
-
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; the store only ever writes UTC.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -313,8 +309,6 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _health(store: Store, settings: Settings, clock: Clock) -> dict[str, Any]:
-    from monitor.deliver.health import source_health_rows
-
     if not store.ping():
         raise StoreError("store unreachable")
     rows = source_health_rows(store, now=clock.now(), operator=settings.operator)
@@ -349,7 +343,7 @@ def _refresh_gauges(store: Store) -> None:
     try:
         depth = outbox_counts(store)
         source_rows = source_health(store)
-    except (StoreError, SQLAlchemyError) as exc:
+    except StoreError as exc:
         log.warning("metrics: cannot read the store: %s", exc)
         return
     with _gauge_lock:

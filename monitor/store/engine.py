@@ -44,11 +44,14 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        """A connection for reads; any database failure is a `StoreError` (HTTP 503, exit 2)."""
         try:
             with self.engine.connect() as connection:
                 yield connection
         except OperationalError as exc:
             raise StoreError(f"store unreachable: {_short(exc)}") from exc
+        except SQLAlchemyError as exc:  # e.g. a dropped table on PostgreSQL, a pool timeout
+            raise StoreError(f"store unusable: {_short(exc)}") from exc
 
     def ping(self) -> bool:
         try:

@@ -13,6 +13,7 @@ import pytest
 
 from monitor.codec import facts_from_json
 from monitor.controls.codes import CodeTable, ControlCode
+from monitor.controls.document import ControlsState, ParagraphState, Suspension, controls_json
 from monitor.controls.state import (
     DueDate,
     controls_state,
@@ -26,6 +27,7 @@ from monitor.models import (
     Effective,
     EventKind,
     MeasureRecord,
+    MeasureStatus,
     NoticeFacts,
     NoticeKind,
 )
@@ -85,8 +87,15 @@ def extend(key: str, until: str) -> Affect:
     return Affect(doc_key=key, action=EXTEND, until=D(until))
 
 
+def document(
+    records: list[MeasureRecord], as_of: date, *, codes: CodeTable | None = None
+) -> dict[str, Any]:
+    """The state as the contract serves it: `controls_json` of `controls_state`."""
+    return controls_json(controls_state(records, as_of, codes=codes))
+
+
 def measures(records: list[MeasureRecord], day: str) -> dict[str, dict[str, Any]]:
-    return {m["doc_key"]: m for m in controls_state(records, D(day))["measures"]}
+    return {m["doc_key"]: m for m in document(records, D(day))["measures"]}
 
 
 def status(records: list[MeasureRecord], day: str, key: str) -> tuple[str, str | None]:
@@ -139,7 +148,7 @@ def test_commentary_other_and_url_keyed_records_are_not_measures() -> None:
 def test_duplicate_records_of_one_notice_count_once() -> None:
     first = rec("A-1", "2025-04-04", first_seen="2025-04-06")
     copy = rec("A-1", "2025-04-04", first_seen="2025-04-05")
-    state = controls_state([first, copy], D("2025-04-10"))
+    state = document([first, copy], D("2025-04-10"))
     assert [m["doc_key"] for m in state["measures"]] == ["A-1"]
     (due,) = due_dates(
         [rec("A-1", "2025-04-04", effective=whole("2025-05-01")), copy], D("2025-05-02")
@@ -268,6 +277,44 @@ def test_extension_published_the_day_after_the_end_leaves_no_gap() -> None:
         ["A-90"],
     )
     assert [d.doc_key for d in due_dates(records, D("2026-12-01"))] == ["A-57"]
+
+
+def test_suspension_that_ends_before_it_applies_holds_nothing() -> None:
+    records = [
+        rec("A-1", "2025-01-01"),
+        rec(
+            "A-2",
+            "2025-03-01",
+            kind=NoticeKind.SUSPENSION,
+            effective=whole("2025-03-01"),
+            affects=(suspend("A-1", "2025-02-01"),),
+        ),
+    ]
+    assert status(records, "2025-03-01", "A-1") == ("in_force", None)
+    assert due_dates(records, D("2025-12-01")) == []
+
+
+def test_extension_of_a_paragraph_that_is_not_held_changes_nothing() -> None:
+    other = Affect(doc_key="A-46", action=EXTEND, until=D("2027-11-27"), scope="第三款")
+    records = [
+        *paragraph_records(),
+        rec("A-90", "2026-11-01", kind=NoticeKind.SUSPENSION, affects=(other,)),
+    ]
+    (paragraph,) = measures(records, "2026-11-20")["A-46"]["paragraphs"]
+    assert (paragraph["scope"], paragraph["suspended_until"]) == ("第二款", "2026-11-27")
+
+
+def test_repeal_after_a_suspension_ended_leaves_its_end_as_it_was() -> None:
+    records = [
+        *suspended_pair(),
+        rec("A-80", "2027-01-05", kind=NoticeKind.REPEAL, affects=(Affect("A-70", REPEAL),)),
+    ]
+    assert status(records, "2026-11-10", "A-61") == ("suspended", "2026-11-10")
+    assert status(records, "2027-01-05", "A-61") == ("in_force", None)
+    assert {(d.doc_key, d.on) for d in due_dates(records, D("2027-02-01"))} == {
+        ("A-61", D("2026-11-11")),
+        ("A-57", D("2026-11-11")),
+    }
 
 
 def test_extension_of_a_measure_never_suspended_changes_nothing() -> None:
@@ -414,7 +461,7 @@ def test_announced_date_without_a_legal_notice_is_shown_but_does_not_govern() ->
 
 
 def test_state_has_the_contract_shape() -> None:
-    state = controls_state(suspended_pair(), D("2025-11-08"))
+    state = document(suspended_pair(), D("2025-11-08"))
     assert set(state) == {"as_of", "measures", "controls"}
     assert state["as_of"] == "2025-11-08"
     contract = {
@@ -425,6 +472,61 @@ def test_state_has_the_contract_shape() -> None:
         assert contract <= set(m)
         assert all(set(e) == {"from", "scope"} for e in m["effective"])
     json.dumps(state)  # plain JSON all the way down
+
+
+def test_state_is_typed_values() -> None:
+    records = [*suspended_pair(), *paragraph_records()]
+    state = controls_state(records, D("2026-01-15"))
+    assert isinstance(state, ControlsState) and state.as_of == D("2026-01-15")
+    by_key = {m.doc_key: m for m in state.measures}
+    suspended = by_key["A-61"]
+    assert suspended.status is MeasureStatus.SUSPENDED
+    assert suspended.suspension == Suspension(by="A-70", until=D("2026-11-10"))
+    assert suspended.kind is NoticeKind.CONTROL
+    assert suspended.effective == (Effective(D("2025-10-09"), "whole notice"),)
+    (paragraph,) = by_key["A-46"].paragraphs
+    assert paragraph == ParagraphState(
+        scope="第二款",
+        status=MeasureStatus.SUSPENDED,
+        suspension=Suspension(by="A-72", until=D("2026-11-27")),
+    )
+    assert by_key["A-70"].suspension is None and by_key["A-70"].announced is None
+
+
+def test_json_form_keeps_the_contract_key_order() -> None:
+    statement = rec(
+        "https://example.test/statement",
+        "2026-09-28",
+        kind=NoticeKind.COMMENTARY,
+        affects=(extend("A-70", "2027-01-10"),),
+    )
+    records = [*suspended_pair(), *paragraph_records(), statement]
+    doc = document([*records, rec("A-9", "2025-01-01", codes=("1C902.a",))], D("2026-11-21"))
+    assert list(doc) == ["as_of", "measures", "controls"]
+    measure = next(m for m in doc["measures"] if m["doc_key"] == "A-61")
+    assert list(measure) == [
+        "doc_key", "doc_number", "title", "url", "rare_earth", "status", "effective",
+        "suspended_by", "suspended_until", "extended_by", "control_codes", "elements", "kind",
+        "published", "repealed_by", "announced_until", "announced_by", "paragraphs",
+    ]  # fmt: skip
+    assert (measure["announced_until"], measure["announced_by"]) == (
+        "2027-01-10",
+        statement.doc_key,
+    )
+    (paragraph,) = next(m for m in doc["measures"] if m["doc_key"] == "A-46")["paragraphs"]
+    assert list(paragraph) == [
+        "scope", "status", "suspended_by", "suspended_until", "extended_by", "repealed_by",
+    ]  # fmt: skip
+    control = next(c for c in doc["controls"] if c["code"] == "1C902")
+    assert list(control) == [
+        "code", "description", "elements", "hs_codes", "doc_key", "status", "sub_items",
+        "verified", "listed_in", "printed_in",
+    ]  # fmt: skip
+    assert (control["sub_items"], control["listed_in"], control["printed_in"]) == (
+        ["1C902.a"],
+        "notice",
+        ["A-9"],
+    )
 
 
 def test_controls_follow_the_status_of_their_measure() -> None:
@@ -439,7 +541,7 @@ def test_controls_follow_the_status_of_their_measure() -> None:
             affects=(suspend("MOFCOM-2025-57", "2026-11-10"),),
         ),
     ]
-    controls = {c["code"]: c for c in controls_state(records, D("2025-11-08"))["controls"]}
+    controls = {c["code"]: c for c in document(records, D("2025-11-08"))["controls"]}
     assert controls["1C904"]["status"] == "in_force"
     assert controls["1C904"]["elements"] == ["Tb"]
     assert controls["1C902"]["sub_items"] == ["1C902.a"]
@@ -451,13 +553,13 @@ def test_controls_follow_the_status_of_their_measure() -> None:
     assert controls["1C905"]["listed_in"] == "code table"
     assert controls["1C905"]["verified"] is False
     assert controls["1C902"]["verified"] is True
-    later = {c["code"]: c["status"] for c in controls_state(records, D("2026-11-11"))["controls"]}
+    later = {c["code"]: c["status"] for c in document(records, D("2026-11-11"))["controls"]}
     assert later["1C909"] == "in_force"
 
 
 def test_unknown_code_is_listed_without_a_description() -> None:
     records = [rec("A-1", "2025-01-01", codes=("9Z999",))]
-    (control,) = controls_state(records, D("2025-01-01"), codes=CodeTable())["controls"]
+    (control,) = document(records, D("2025-01-01"), codes=CodeTable())["controls"]
     assert (control["code"], control["description"], control["verified"]) == ("9Z999", "", False)
 
 
@@ -472,7 +574,7 @@ def test_measure_elements_fall_back_to_the_code_table() -> None:
 
 
 def measures_with(table: CodeTable, records: list[MeasureRecord], day: str) -> dict[str, Any]:
-    return {m["doc_key"]: m for m in controls_state(records, D(day), codes=table)["measures"]}
+    return {m["doc_key"]: m for m in document(records, D(day), codes=table)["measures"]}
 
 
 def test_bundled_code_table_matches_the_timeline() -> None:
@@ -499,6 +601,27 @@ def test_code_table_errors_name_the_key(tmp_path: Path) -> None:
         load_code_table(path)
     path.write_text('[codes.1C902]\ndescription = "x"\nverified = "no"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="verified"):
+        load_code_table(path)
+
+
+BAD_TABLES = [
+    ("[codes\n", "not valid TOML"),
+    ('colour = "red"\n', "colour"),
+    ('codes = "1C902"\n', "must be a table of codes"),
+    ('[codes]\n1C902 = "x"\n', "must be a table"),
+    ("[codes.1C902]\nverified = true\n", r"codes\.1C902\.description"),
+    ('[codes.1C902]\ndescription = "x"\nnotice = 18\n', r"codes\.1C902\.notice"),
+    ('[codes.1C902]\ndescription = "x"\nitems = ["a"]\n', r"codes\.1C902\.items"),
+    ('[codes.1C902]\ndescription = "x"\nnotes = 1\n', r"codes\.1C902\.notes"),
+    ('[codes.1C902]\ndescription = "x"\nelements = "Sm"\n', r"codes\.1C902\.elements"),
+]
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_TABLES)
+def test_every_bad_code_table_is_a_config_error(tmp_path: Path, text: str, named: str) -> None:
+    path = tmp_path / "codes.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=named):
         load_code_table(path)
 
 

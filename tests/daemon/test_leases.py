@@ -1,67 +1,16 @@
+"""The next poll: jittered, and written only by the replica that still holds the lease."""
+
 from __future__ import annotations
 
 import random
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from monitor.daemon.leases import (
-    claim_due_sources,
-    ensure_source_rows,
-    finish_poll,
-    next_poll_time,
-    release_leases,
-    renew_leases,
-    utc,
-)
-from monitor.models import SourceDef
+from monitor.clock import utc
+from monitor.daemon.leases import finish_poll, next_poll_time
 from monitor.store import Store
-from monitor.store.tables import sources
-
-T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
-
-
-def make_sources(n: int, interval_s: float = 600.0) -> list[SourceDef]:
-    return [
-        SourceDef(
-            id=f"s{i:03d}",
-            name=f"Source {i}",
-            kind="rss",
-            url=f"http://127.0.0.1/{i}",
-            interval_s=interval_s,
-        )
-        for i in range(n)
-    ]
-
-
-def row(store: Store, source_id: str) -> sa.Row[tuple[object, ...]]:
-    with store.connect() as conn:
-        return conn.execute(sa.select(sources).where(sources.c.id == source_id)).one()
-
-
-def test_first_claim_creates_rows_and_takes_every_source(store: Store) -> None:
-    defs = make_sources(3)
-    claimed = claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=60)
-    assert [d.id for d in claimed] == ["s000", "s001", "s002"]
-    first = row(store, "s001")
-    assert first.kind == "rss" and first.name == "Source 1"
-    assert first.lease_owner == "a"
-    assert utc(first.lease_until) == T0 + timedelta(seconds=60)
-
-
-def test_a_leased_source_is_not_claimed_by_anyone_else(store: Store) -> None:
-    defs = make_sources(2)
-    assert len(claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=60)) == 2
-    assert (
-        claim_due_sources(
-            store, worker="b", now=T0 + timedelta(seconds=59), sources=defs, lease_s=60
-        )
-        == []
-    )
-    # …nor by the same worker again while the lease holds.
-    assert claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=60) == []
+from monitor.store.leases import claim_due_sources
+from tests.store.test_leases import T0, make_sources, row
 
 
 def test_an_expired_lease_is_taken_over(store: Store) -> None:
@@ -128,46 +77,6 @@ def test_limit_takes_the_most_overdue_first(store: Store) -> None:
     assert claim_due_sources(store, worker="b", now=late, sources=defs, lease_s=10, limit=0) == []
 
 
-def test_only_the_given_sources_are_claimed(store: Store) -> None:
-    defs = make_sources(3)
-    ensure_source_rows(store, defs)
-    claimed = claim_due_sources(
-        store, worker="a", now=T0, sources=defs[:1], lease_s=10, exclude={"s000"}
-    )
-    assert claimed == []
-    claimed = claim_due_sources(store, worker="a", now=T0, sources=defs[1:2], lease_s=10)
-    assert [d.id for d in claimed] == ["s001"]
-    assert row(store, "s002").lease_owner is None
-
-
-def test_ensure_rows_is_idempotent(store: Store) -> None:
-    defs = make_sources(3)
-    assert ensure_source_rows(store, defs[:2]) == 2
-    assert ensure_source_rows(store, defs) == 1
-    assert ensure_source_rows(store, defs) == 0
-
-
-def test_renew_and_release(store: Store) -> None:
-    defs = make_sources(3)
-    claim_due_sources(store, worker="a", now=T0, sources=defs, lease_s=10)
-    later = T0 + timedelta(seconds=8)
-    assert renew_leases(store, worker="a", source_ids={"s000", "s001"}, now=later, lease_s=10) == {
-        "s000",
-        "s001",
-    }
-    assert renew_leases(store, worker="b", source_ids={"s002"}, now=later, lease_s=10) == set()
-    after_first_lease = T0 + timedelta(seconds=11)
-    claimed = claim_due_sources(store, worker="b", now=after_first_lease, sources=defs, lease_s=10)
-    assert [d.id for d in claimed] == ["s002"]  # the unrenewed one
-    assert release_leases(store, worker="a", source_ids={"s001"}) == 1
-    assert release_leases(store, worker="a", source_ids=set()) == 0
-    assert [
-        d.id for d in claim_due_sources(store, worker="b", now=later, sources=defs, lease_s=10)
-    ] == ["s001"]
-    assert release_leases(store, worker="a") == 1  # s000
-    assert row(store, "s000").lease_owner is None
-
-
 def test_next_poll_time_stays_within_the_jitter() -> None:
     rng = random.Random(7)
     times = [next_poll_time(T0, 100, 0.1, rng) for _ in range(200)]
@@ -175,44 +84,3 @@ def test_next_poll_time_stays_within_the_jitter() -> None:
     assert min(offsets) >= 90 and max(offsets) <= 110
     assert max(offsets) - min(offsets) > 10  # it does spread
     assert next_poll_time(T0, 100, 0, rng) == T0 + timedelta(seconds=100)
-
-
-def test_concurrent_claimers_never_share_a_source(store: Store) -> None:
-    defs = make_sources(60)
-    ensure_source_rows(store, defs)
-    workers = [f"w{i}" for i in range(4)]
-    barrier = threading.Barrier(len(workers))
-    won: dict[str, list[str]] = {w: [] for w in workers}
-    errors: list[BaseException] = []
-
-    def claimer(worker: str) -> None:
-        try:
-            barrier.wait()
-            while True:
-                got = claim_due_sources(
-                    store,
-                    worker=worker,
-                    now=T0,
-                    sources=defs,
-                    lease_s=60,
-                    limit=3,
-                    ensure_rows=False,
-                )
-                if not got:
-                    return
-                won[worker].extend(d.id for d in got)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=claimer, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not errors
-    every = [source for claimed in won.values() for source in claimed]
-    assert sorted(every) == [d.id for d in defs]  # each exactly once
-    with store.connect() as conn:
-        owners = dict(conn.execute(sa.select(sources.c.id, sources.c.lease_owner)).all())
-    for worker, claimed in won.items():
-        assert all(owners[s] == worker for s in claimed)

@@ -14,10 +14,12 @@ import pytest
 
 from monitor.clock import Clock, FixedClock, ScaledClock
 from monitor.config import ScheduleSettings, build_settings
-from monitor.daemon.leases import claim_due_sources, finish_poll, release_leases, renew_leases
-from monitor.daemon.timer import Daemon, Jobs, run_daemon
+from monitor.daemon.jobs import Jobs
+from monitor.daemon.leases import finish_poll
+from monitor.daemon.timer import Daemon, run_daemon
 from monitor.models import SourceDef
 from monitor.store import Store
+from monitor.store.leases import claim_due_sources, release_leases, renew_leases
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 WAIT = 10.0  # upper bound for waits on events; tests finish far sooner

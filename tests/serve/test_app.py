@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-import sys
 import threading
-import types
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+import monitor.serve.app
 from monitor.clock import FixedClock
 from monitor.config import Settings, build_settings
+from monitor.controls.document import ControlsState, controls_json
+from monitor.controls.queries import stored_controls
 from monitor.detect.feed_item import item_for_event
 from monitor.models import Event
 from monitor.serve.app import _VersionProbe
@@ -263,15 +264,14 @@ def test_etag_alone_does_not_open_a_subscriber_feed(filled: Store, client: httpx
 
 @pytest.fixture
 def queries_module(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Store, date]]:
+    """The app's controls reader replaced by one that records its calls."""
     calls: list[tuple[Store, date]] = []
 
-    def controls_document(store: Store, as_of: date) -> dict[str, Any]:
+    def stored_controls(store: Store, as_of: date) -> ControlsState:
         calls.append((store, as_of))
-        return {"as_of": as_of.isoformat(), "measures": [], "controls": []}
+        return ControlsState(as_of=as_of, measures=(), controls=())
 
-    module = types.ModuleType("monitor.controls.queries")
-    module.controls_document = controls_document  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "monitor.controls.queries", module)
+    monkeypatch.setattr(monitor.serve.app, "stored_controls", stored_controls)
     return calls
 
 
@@ -306,10 +306,13 @@ def test_controls_bad_date_is_400(
     assert queries_module == []
 
 
-def test_controls_without_the_queries_module_is_501(
+def test_controls_not_available_is_501(
     store: Store, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "monitor.controls.queries", None)
+    def not_available(store: Store, as_of: date) -> ControlsState:
+        raise NotImplementedError
+
+    monkeypatch.setattr(monitor.serve.app, "stored_controls", not_available)
     response = client.get("/controls.json")
     assert response.status_code == 501
     assert response.json()["error"] == "not_implemented"
@@ -320,6 +323,14 @@ def test_controls_comes_from_the_queries_module(store: Store, client: httpx.Clie
     response = client.get("/controls.json?as_of=2025-11-08")
     assert response.status_code == 200
     assert response.json()["as_of"] == "2025-11-08"
+    assert (
+        response.content
+        == json.dumps(
+            controls_json(stored_controls(store, date(2025, 11, 8))),
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+    )
 
 
 # --- /healthz and /metrics -------------------------------------------------------------
@@ -432,7 +443,7 @@ def test_schema_is_served(store: Store, client: httpx.Client) -> None:
 # --- the store goes away ---------------------------------------------------------------
 
 
-def _assert_unavailable(url: str) -> None:
+def _assert_unavailable(url: str, *, notices_gone: bool = True) -> None:
     with httpx.Client(base_url=url, timeout=30, trust_env=False) as http:
         health = http.get("/healthz")
         assert health.status_code == 503
@@ -440,6 +451,10 @@ def _assert_unavailable(url: str) -> None:
         feed = http.get("/feed.json")
         assert feed.status_code == 503
         assert feed.json()["error"] == "unavailable"
+        if notices_gone:
+            controls = http.get("/controls.json")
+            assert controls.status_code == 503
+            assert controls.json()["error"] == "unavailable"
         assert http.get("/metrics").status_code == 200  # stale gauges beat no metrics
 
 
@@ -474,7 +489,7 @@ def test_503_when_postgresql_is_unreachable_or_its_schema_gone() -> None:
             _assert_unavailable(handles[0].url)
             with dropped.begin() as connection:
                 connection.execute(sa.text("DROP TABLE sources, outbox, events, recipients"))
-            _assert_unavailable(handles[1].url)
+            _assert_unavailable(handles[1].url, notices_gone=False)
         finally:
             for handle in handles:
                 handle.stop()

@@ -22,7 +22,7 @@ from monitor.models import (
     TextDiff,
     Verdict,
 )
-from monitor.serve.feed import JSONFEED_VERSION, FeedQuery, feed_document, feed_version
+from monitor.serve.feed import JSONFEED_VERSION, FeedQuery, feed_document
 from monitor.store import Store
 from monitor.store.tables import events, recipients
 from tests.support.feed_schema import assert_valid_feed, assert_valid_item
@@ -484,18 +484,6 @@ def test_empty_store_gives_an_empty_feed(store: Store) -> None:
     assert_valid_feed(doc)
     assert doc["items"] == []
     assert "next_url" not in doc
-    assert feed_version(store) == (0, 0)
-
-
-def test_feed_version_moves_with_every_stored_event(store: Store) -> None:
-    first, second, *_ = sample_events()
-    insert_events(store, [first])
-    one = feed_version(store)
-    insert_events(store, [second])
-    two = feed_version(store)
-    assert one[1] == 1
-    assert two[1] == 2
-    assert two[0] > one[0]
 
 
 def test_feed_query_url_is_the_cursor_format() -> None:
