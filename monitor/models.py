@@ -90,7 +90,7 @@ class SourceDef:
 
 @dataclass(frozen=True)
 class Page:
-    """One HTTP answer that passed every sanity check in fetch.py."""
+    """One HTTP answer that passed every sanity check in monitor.fetch."""
 
     url: str
     final_url: str
@@ -156,7 +156,7 @@ class Affect:
 
 @dataclass(frozen=True)
 class NoticeFacts:
-    """Everything extract.py reads from a title and body (pure)."""
+    """Everything monitor.extract reads from a title and body (pure)."""
 
     doc_number: str | None = None
     doc_key: str | None = None

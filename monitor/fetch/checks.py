@@ -1,6 +1,6 @@
-"""What a fetched answer's body must pass before it becomes a Page (used by fetch.py).
+"""What a fetched answer's body must pass before it becomes a Page (used by fetch/client.py).
 
-Each failure is a FetchError with a stable reason (listed in fetch.py), wrapped in
+Each failure is a FetchError with a stable reason (listed in fetch/client.py), wrapped in
 `RetryableError` when another attempt may fix it: read within the size cap, then, in this
 order, not cut off, not empty, not an anti-bot challenge, a finished HTML document; then
 decoded to text.

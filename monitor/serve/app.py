@@ -248,8 +248,6 @@ def build_app(
             body = await run_in_threadpool(
                 lambda: _dumps(controls_json(stored_controls(store, as_of)))
             )
-        except NotImplementedError:
-            return _error(501, "not_implemented", "the controls state is not available yet")
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
         except StoreError as exc:

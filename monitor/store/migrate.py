@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy.engine import Engine
-
-if TYPE_CHECKING:
-    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic logs plugin set-up and "Context impl SQLiteImpl." at INFO on every start.
@@ -17,8 +15,6 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config(engine: Engine) -> Config:
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -27,6 +23,4 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`; safe to run from several replicas at once."""
-    from alembic import command
-
     command.upgrade(alembic_config(engine), revision)

@@ -1,4 +1,4 @@
-"""extract.py: document numbers, dates, codes, elements, kind and affects (pure)."""
+"""extract/facts.py: document numbers, dates, codes, elements, kind and affects (pure)."""
 
 from __future__ import annotations
 

@@ -306,18 +306,6 @@ def test_controls_bad_date_is_400(
     assert queries_module == []
 
 
-def test_controls_not_available_is_501(
-    store: Store, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def not_available(store: Store, as_of: date) -> ControlsState:
-        raise NotImplementedError
-
-    monkeypatch.setattr(monitor.serve.app, "stored_controls", not_available)
-    response = client.get("/controls.json")
-    assert response.status_code == 501
-    assert response.json()["error"] == "not_implemented"
-
-
 def test_controls_comes_from_the_queries_module(store: Store, client: httpx.Client) -> None:
     insert_events(store, sample_events())
     response = client.get("/controls.json?as_of=2025-11-08")
