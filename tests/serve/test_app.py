@@ -27,9 +27,9 @@ from monitor.serve.runner import ServerHandle, start_in_thread
 from monitor.serve.schema import feed_item_schema
 from monitor.store import Store, open_store
 from monitor.store.tables import events, outbox, sources
-from tests.serve.test_feed import ids, insert_events, sample_events
 from tests.support.databases import postgres_schema_url
 from tests.support.feed_schema import assert_valid_feed
+from tests.support.sample_events import ids, insert_events, sample_events
 
 MAGNETS_TOKEN = "magnets-token-3f9a1c"
 # 2026-11-20 17:00 UTC is already 2026-11-21 in Beijing.

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from monitor.errors import StoreError, UsageError
 from monitor.store import Store
 from monitor.store.feed import feed_rows, feed_version
-from tests.serve.test_feed import insert_events, sample_events
+from tests.support.sample_events import insert_events, sample_events
 
 
 def test_empty_store_version_is_zero(store: Store) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from monitor.store import Store
 from monitor.store.summary import EventSummary, events_after, notice_count, pending_outbox_rows
 from monitor.store.tables import notices, outbox
-from tests.serve.test_feed import insert_events, sample_events
+from tests.support.sample_events import insert_events, sample_events
 
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
