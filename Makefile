@@ -19,7 +19,9 @@ test: $(STAMP)
 	$(BIN)/ruff format --check monitor tests benchmarks
 	$(BIN)/ruff check monitor tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -q --cov --cov-report=term
+	$(BIN)/coverage report --include='monitor/extract/*,monitor/detect/*,monitor/controls/state.py,monitor/controls/document.py,monitor/controls/codes.py' --fail-under=100
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -32,7 +32,8 @@ CONTEXT_FIELDS = ("source_id", "event_id", "subscriber", "channel", "worker")
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^/:@\s]+):[^@/\s]+@", re.I)
 _SLACK_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
-_NOISY_LOGGERS = ("apscheduler", "httpx", "httpcore", "uvicorn.access")
+# Alembic logs its plugin set-up and "Context impl SQLiteImpl." at INFO on every start.
+_NOISY_LOGGERS = ("alembic", "apscheduler", "httpx", "httpcore", "uvicorn.access")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

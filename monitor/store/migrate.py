@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from alembic import command
@@ -10,8 +9,6 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# Alembic logs plugin set-up and "Context impl SQLiteImpl." at INFO on every start.
-logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -345,6 +345,17 @@ def test_repeal_applies_from_the_repealing_notice_effective_date() -> None:
     assert measures(records, "2024-12-01")["A-23"]["repealed_by"] == "A-51"
 
 
+def test_a_later_second_repeal_leaves_the_first_one_standing() -> None:
+    records = [
+        rec("A-23", "2023-07-03", effective=whole("2023-08-01")),
+        rec("A-51", "2024-11-15", effective=whole("2024-12-01"), affects=(Affect("A-23", REPEAL),)),
+        rec("A-60", "2025-02-10", effective=whole("2025-03-01"), affects=(Affect("A-23", REPEAL),)),
+    ]
+    for day in ("2024-12-01", "2025-03-01"):
+        m = measures(records, day)["A-23"]
+        assert (m["status"], m["repealed_by"]) == ("repealed", "A-51")
+
+
 def test_repeal_wins_over_a_running_suspension() -> None:
     records = [
         *suspended_pair(),
@@ -455,6 +466,18 @@ def test_announced_date_without_a_legal_notice_is_shown_but_does_not_govern() ->
     assert (m["announced_until"], m["announced_by"]) == ("2027-01-10", statement.doc_key)
     assert measures(records, "2026-09-27")["A-61"]["announced_until"] is None
     assert {d.doc_key for d in due_dates(records, D("2026-11-21"))} == {"A-61", "A-57"}
+
+
+def test_a_statement_without_an_end_date_announces_nothing() -> None:
+    statement = rec(
+        "https://example.test/statement",
+        "2026-09-28",
+        kind=NoticeKind.COMMENTARY,
+        affects=(suspend("A-61", None),),
+    )
+    m = measures([*suspended_pair(), statement], "2026-10-01")["A-61"]
+    assert (m["status"], m["suspended_until"]) == ("suspended", "2026-11-10")
+    assert (m["announced_until"], m["announced_by"]) == (None, None)
 
 
 # ------------------------------------------------------------------ contract shape and controls
