@@ -4,12 +4,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from monitor.adapters.text import guess_language, html_to_text, node_text, normalise_text
-from monitor.fetch.decode import (
-    charset_from_content_type,
-    charset_from_markup,
-    codec_name,
-    decode_body,
-)
 
 
 def test_blocks_become_lines_and_whitespace_collapses() -> None:
@@ -45,64 +39,6 @@ def test_node_text_of_an_element() -> None:
 
 def test_plain_text_passes_through() -> None:
     assert html_to_text("  just   text  \n second ") == "just text\nsecond"
-
-
-@pytest.mark.parametrize(
-    ("label", "codec"),
-    [("gb2312", "gb18030"), ("GBK", "gb18030"), ("x-gbk", "gb18030"), ("UTF-8", "utf-8"),
-     ("big5", "big5"), ("nonsense", None), (None, None)],
-)  # fmt: skip
-def test_codec_name(label: str | None, codec: str | None) -> None:
-    assert codec_name(label) == codec
-
-
-def test_charset_sources() -> None:
-    assert charset_from_content_type('text/html; charset="GB2312"') == "gb18030"
-    assert charset_from_content_type("text/html") is None
-    assert charset_from_markup(b'<html><head><meta charset="gbk">') == "gb18030"
-    assert (
-        charset_from_markup(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
-        == "gb18030"
-    )
-    assert charset_from_markup(b'<?xml version="1.0" encoding="GB2312"?><rss/>') == "gb18030"
-
-
-def test_gb2312_label_with_gb18030_only_character_decodes() -> None:
-    # 镕 is outside GB2312: a strict gb2312 codec fails on it
-    text = "<meta charset='gb2312'><p>朱镕基 稀土</p>"
-    body = text.encode("gb18030")
-    with pytest.raises(UnicodeDecodeError):
-        body.decode("gb2312")
-    assert decode_body(body) == (text, "gb18030")
-
-
-def test_header_charset_wins_over_meta() -> None:
-    text = "<meta charset='utf-8'><p>稀土</p>"
-    assert decode_body(text.encode("gb18030"), "text/html; charset=gbk") == (text, "gb18030")
-
-
-def test_utf8_page_mislabelled_gb2312_is_read_as_utf8() -> None:
-    text = "<meta charset='gb2312'><p>\u201c稀土\u201d</p>"
-    decoded, codec = decode_body(text.encode("utf-8"))
-    assert codec == "utf-8"
-    assert "鈥" not in decoded and decoded == text
-
-
-def test_default_utf8_and_bom() -> None:
-    assert decode_body("稀土".encode()) == ("稀土", "utf-8")
-    assert decode_body(b"\xef\xbb\xbf" + "稀土".encode()) == ("稀土", "utf-8-sig")
-
-
-def test_undeclared_gbk_falls_back_to_detection() -> None:
-    text = "商务部 海关总署公告2025年第18号，关于对部分中重稀土相关物项实施出口管制的公告。" * 5
-    decoded, codec = decode_body(text.encode("gb18030"))
-    assert decoded == text
-    assert codec == "gb18030"
-
-
-def test_garbage_raises_value_error() -> None:
-    with pytest.raises(ValueError):
-        decode_body(bytes(range(128, 256)) * 40, "text/html; charset=utf-8")
 
 
 @pytest.mark.parametrize(
