@@ -47,16 +47,6 @@ from monitor.models import (
     NoticeKind,
 )
 
-__all__ = [
-    "CodeTable",
-    "ControlsState",
-    "DueDate",
-    "MeasureRecord",
-    "controls_state",
-    "due_dates",
-    "load_code_table",
-]
-
 _NOT_LAW = frozenset({NoticeKind.COMMENTARY, NoticeKind.OTHER})
 # Kinds whose printed codes put an entry on the list (a suspension or a licence catalogue
 # prints codes too, but does not own them).

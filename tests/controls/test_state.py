@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 
 from monitor.codec import facts_from_json
-from monitor.controls.codes import CodeTable, ControlCode
+from monitor.controls.codes import CodeTable, ControlCode, load_code_table
 from monitor.controls.document import ControlsState, ParagraphState, Suspension, controls_json
 from monitor.controls.state import (
     DueDate,
     controls_state,
     due_dates,
-    load_code_table,
 )
 from monitor.errors import ConfigError
 from monitor.models import (
