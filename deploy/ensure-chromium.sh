@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The browser tests (web view, `fetch = "browser"`) drive the system Chromium through Playwright;
+# no browser is downloaded by pip. Install Debian's package when it is missing.
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+if command -v apt-get >/dev/null 2>&1; then
+  $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q chromium >/dev/null
+  }
+else
+  echo "ensure-chromium: install Chromium with your package manager (no apt-get here)" >&2
+  exit 1
+fi
