@@ -264,6 +264,20 @@ class Event:
 
 
 @dataclass(frozen=True)
+class EntityRecord:
+    """One stored party row with what the listings state needs of its notice."""
+
+    doc_key: str
+    doc_number: str | None
+    url: str
+    published: date | None
+    effective: tuple[Effective, ...]
+    row: EntityRow
+    position: int = 0
+    first_seen: date | None = None  # Beijing date regwatch first stored the notice
+
+
+@dataclass(frozen=True)
 class MeasureRecord:
     """One stored notice, as the controls state needs it."""
 
