@@ -458,12 +458,15 @@ def evaluate(state: _State, corpus_dir: Path | None) -> None:
     Example:
       regwatch eval monitor/corpus
     """
+    from monitor.corpus.entity_eval import evaluate_entities, format_entity_report
     from monitor.corpus.evaluate import evaluate_corpus, format_report
 
     directory = corpus_dir or Path(__file__).resolve().parent / "corpus"
     if not directory.is_dir():
         _fail(f"no such corpus folder: {directory}")
     click.echo(format_report(evaluate_corpus(directory)))
+    if (directory / "entities").is_dir():  # designation pages and their party labels
+        click.echo(format_entity_report(evaluate_entities(directory / "entities")))
 
 
 def _print_json(document: Any) -> None:
