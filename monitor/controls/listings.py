@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from monitor.codec import iso_date
@@ -51,6 +52,7 @@ class EntitiesState:
     entities: tuple[EntityState, ...]
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A name folded for matching: 繁→简, NFKC, accents dropped, case, spaces and
     punctuation ignored (`Nordsee Défense-Systems` = `nordseedefensesystems`)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.controls.entity_search import MIN_SCORE, name_score, search
+from monitor.controls.entity_search import MIN_SCORE, search
 from monitor.controls.listings import entities_json, entities_state
 from monitor.models import EntityList
 from tests.controls.entity_records import D, story
@@ -34,7 +34,7 @@ def test_scores_are_reported_best_first_and_noise_is_dropped() -> None:
     assert entities_json(search(STATE, name="Blue Ridge"))["entities"][0]["score"] >= MIN_SCORE
     assert names("Völlig Unbekannte Handelsgesellschaft") == []
     assert names("  ,. ") == []
-    assert name_score("", STATE.entities[0]) == 0.0
+    assert search(STATE, name="").entities == ()
 
 
 def test_list_filter_keeps_only_that_lists_listings() -> None:
