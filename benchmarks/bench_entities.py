@@ -13,7 +13,6 @@ Run: ``python -m benchmarks entities``. The machine may be shared: CPU time is r
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable
