@@ -275,3 +275,11 @@ def test_100_kb_of_mixed_input_parses_in_well_under_100_ms(parts: list[str]) -> 
     extract_entities("关于将实体列入管控名单的公告", text + "\n")
     # Under a coverage tracer every line costs several times more: allow for it.
     assert time.process_time() - started < (0.1 if sys.gettrace() is None else 0.5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=60))
+def test_any_text_gives_rows_or_nothing_never_an_error(text: str, title: str) -> None:
+    for row in extract_entities(title + "列入管控名单", "决定将下列实体列入管控名单：\n" + text):
+        assert row.name.strip() == row.name and row.name
+        assert row.country is None or len(row.country) == 2
