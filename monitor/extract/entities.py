@@ -90,8 +90,8 @@ _LIST_WORDS = re.compile(
 _ACTION_WORDS = re.compile(
     r"(?P<suspend>暂停|暂缓|suspend)"
     r"|(?P<remove>移出|移除|除名|停止执行|停止实施|不再实施|解除"
-    r"|removed? from|remove|removal|delist|lift)"
-    r"|(?P<add>列入|纳入|增列|采取反制|added to|add |adds |include[sd]? |placed on|put on"
+    r"|removed? from|remove|removal|removing|delist|lift)"
+    r"|(?P<add>列入|纳入|增列|采取反制|added to|add |adds |adding |include[sd]? |placed on|put on"
     r"|designat|take countermeasure|taking countermeasure)"
 )
 _SPACE = r"[ \t]"  # never \s: patterns run over the whole text, line by line (^ and $)

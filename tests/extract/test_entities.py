@@ -93,6 +93,16 @@ def test_english_pages_number_names_under_a_header() -> None:
     assert [r.country for r in got] == ["US", None, None]
 
 
+def test_english_titles_name_the_action_in_any_form() -> None:
+    line = ("Annex: the entity", "1. Mesa Defense Analytics Corporation")
+    adding = rows("Announcement on Adding 1 Entity to the Export Control Watch List", *line)
+    removing = rows("Announcement on Removing 1 Entity from the Export Control Watch List", *line)
+    assert [(r.list_, r.action) for r in (*adding, *removing)] == [
+        (EntityList.WATCH_LIST, EntityAction.ADD),
+        (EntityList.WATCH_LIST, EntityAction.REMOVE),
+    ]
+
+
 def test_english_header_country_from_demonym() -> None:
     got = rows(
         "MOFCOM Announcement No. 23 of 2026 on Adding 2 U.S. Entities to the Export Control "
