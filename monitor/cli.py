@@ -271,6 +271,43 @@ def controls(state: _State, as_of: str | None) -> None:
 
 
 @cli.command()
+@click.option("--as-of", default=None, metavar="YYYY-MM-DD", help="Default: today (Beijing).")
+@click.option(
+    "--list",
+    "list_name",
+    default=None,
+    type=click.Choice(["control_list", "watch_list", "unreliable_entity", "countermeasure"]),
+    help="Only this list.",
+)
+@click.option("--name", default=None, help="Fuzzy name search in any script (hits get a score).")
+@click.option(
+    "--format", "fmt", default="json", type=click.Choice(["json", "ftm", "csv"]), show_default=True
+)
+@pass_state
+def entities(
+    state: _State, as_of: str | None, list_name: str | None, name: str | None, fmt: str
+) -> None:
+    """Print the lists of parties on a date: JSON, FollowTheMoney lines or CSV.
+
+    \b
+    Example:
+      regwatch entities --as-of 2026-06-10 --list control_list --name "Great Lakes"
+      regwatch entities --format ftm > china-lists.ftm.json
+    """
+    from monitor.controls.entity_queries import parse_list, render, stored_entities
+
+    with _user_errors():
+        settings = state.settings()
+        day = _parse_date(as_of, "--as-of") or beijing_date(clock_for(settings.now).now())
+        store = open_store(settings.store.url)
+        try:
+            found = stored_entities(store, day, list_=parse_list(list_name), name=name)
+        finally:
+            store.dispose()
+    click.echo(render(found, fmt), nl=False)
+
+
+@cli.command()
 @click.option(
     "--date",
     "day",
@@ -421,12 +458,15 @@ def evaluate(state: _State, corpus_dir: Path | None) -> None:
     Example:
       regwatch eval monitor/corpus
     """
+    from monitor.corpus.entity_eval import evaluate_entities, format_entity_report
     from monitor.corpus.evaluate import evaluate_corpus, format_report
 
     directory = corpus_dir or Path(__file__).resolve().parent / "corpus"
     if not directory.is_dir():
         _fail(f"no such corpus folder: {directory}")
     click.echo(format_report(evaluate_corpus(directory)))
+    if (directory / "entities").is_dir():  # designation pages and their party labels
+        click.echo(format_entity_report(evaluate_entities(directory / "entities")))
 
 
 def _print_json(document: Any) -> None:

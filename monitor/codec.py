@@ -10,6 +10,9 @@ from monitor.models import (
     AffectAction,
     Attachment,
     Effective,
+    EntityAction,
+    EntityList,
+    EntityRow,
     NoticeFacts,
     NoticeKind,
     TextDiff,
@@ -50,7 +53,34 @@ def facts_to_json(facts: NoticeFacts) -> dict[str, Any]:
         "elements": list(facts.elements),
         "kind": facts.kind.value,
         "affects": [affect_to_json(a) for a in facts.affects],
+        "entities": [entity_row_to_json(e) for e in facts.entities],
     }
+
+
+def entity_row_to_json(row: EntityRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "name_en": row.name_en,
+        "country": row.country,
+        "list": row.list_.value,
+        "action": row.action.value,
+        "alt_names": list(row.alt_names),
+        "addresses": list(row.addresses),
+        "until": iso_date(row.until),
+    }
+
+
+def entity_row_from_json(data: dict[str, Any]) -> EntityRow:
+    return EntityRow(
+        name=data["name"],
+        name_en=data.get("name_en"),
+        list_=EntityList(data["list"]),
+        action=EntityAction(data["action"]),
+        country=data.get("country"),
+        alt_names=tuple(data.get("alt_names", ())),
+        addresses=tuple(data.get("addresses", ())),
+        until=parse_date(data.get("until")),
+    )
 
 
 def facts_from_json(data: dict[str, Any]) -> NoticeFacts:
@@ -76,6 +106,7 @@ def facts_from_json(data: dict[str, Any]) -> NoticeFacts:
             )
             for a in data.get("affects", ())
         ),
+        entities=tuple(entity_row_from_json(e) for e in data.get("entities", ())),
     )
 
 

@@ -41,6 +41,21 @@ class AffectAction(StrEnum):
     EXTEND = "extend"
 
 
+class EntityList(StrEnum):
+    """The lists of parties a designation notice puts names on (CONTRACT.md, Entities)."""
+
+    CONTROL_LIST = "control_list"  # 出口管制管控名单
+    WATCH_LIST = "watch_list"  # 出口管制关注名单
+    UNRELIABLE_ENTITY = "unreliable_entity"  # 不可靠实体清单
+    COUNTERMEASURE = "countermeasure"  # 反制措施 (Anti-Foreign Sanctions Law)
+
+
+class EntityAction(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+    SUSPEND = "suspend"
+
+
 class MeasureStatus(StrEnum):
     PENDING = "pending"
     IN_FORCE = "in_force"
@@ -155,6 +170,20 @@ class Affect:
 
 
 @dataclass(frozen=True)
+class EntityRow:
+    """One party as a designation notice prints it, and what the notice does to it."""
+
+    name: str  # as printed (the Chinese name, or the English one on English pages)
+    name_en: str | None
+    list_: EntityList
+    action: EntityAction
+    country: str | None = None  # ISO 3166-1 alpha-2, printed or read from the address
+    alt_names: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    until: date | None = None  # a suspension's last day, when the notice prints one
+
+
+@dataclass(frozen=True)
 class NoticeFacts:
     """Everything monitor.extract reads from a title and body (pure)."""
 
@@ -168,6 +197,7 @@ class NoticeFacts:
     elements: tuple[str, ...] = ()
     kind: NoticeKind = NoticeKind.OTHER
     affects: tuple[Affect, ...] = ()
+    entities: tuple[EntityRow, ...] = ()  # designation notices: the parties named
 
 
 @dataclass(frozen=True)
@@ -231,6 +261,20 @@ class Event:
     due_date: date | None = None
     cause_doc_key: str | None = None
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    """One stored party row with what the listings state needs of its notice."""
+
+    doc_key: str
+    doc_number: str | None
+    url: str
+    published: date | None
+    effective: tuple[Effective, ...]
+    row: EntityRow
+    position: int = 0
+    first_seen: date | None = None  # Beijing date regwatch first stored the notice
 
 
 @dataclass(frozen=True)

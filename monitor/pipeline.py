@@ -49,6 +49,7 @@ from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
 from monitor.fetch.client import Fetcher
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
 from monitor.store import Store, Transaction
+from monitor.store.entities import save_entity_rows
 from monitor.store.repository import (
     add_url,
     existing_keys,
@@ -244,11 +245,14 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
             )
         case NewNotice(notice):
             insert_notice(tx, notice, now=now)
+            save_entity_rows(tx, notice)
             return Change(kind=EventKind.NOTICE_NEW, notice=notice)
         case Promote(notice, version):
             replace_notice(tx, notice, version=version, now=now)
+            save_entity_rows(tx, notice)
         case Revise(notice, version, previous):
             replace_notice(tx, notice, version=version, now=now)
+            save_entity_rows(tx, notice)
             current = load_notice(tx, notice.doc_key)
             assert current is not None
             return Change(

@@ -35,6 +35,7 @@ from monitor.daemon.timer import Daemon
 from monitor.deliver.channels import Channels
 from monitor.deliver.channels.slack import SlackChannel
 from monitor.demo import view
+from monitor.demo.entities_view import entities_summary
 from monitor.demo.world import (
     SLACK_TOKEN,
     FileMailSender,
@@ -326,17 +327,25 @@ def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
     with httpx.Client(base_url=server_url, timeout=10) as client:
         controls = client.get("/controls.json").raise_for_status().json()
         feed = client.get("/feed.json", params={"all": "1"}).raise_for_status().json()
-    for name, document in (("controls.json", controls), ("feed.json", feed)):
+        parties = client.get("/entities.json").raise_for_status().json()
+    for name, document in (
+        ("controls.json", controls),
+        ("feed.json", feed),
+        ("entities.json", parties),
+    ):
         text = json.dumps(document, ensure_ascii=False, indent=2)
         (folder / name).write_text(text + "\n", encoding="utf-8")
     as_of = date.fromisoformat(controls["as_of"])
     walk.say(f"\n▶ The controls state today, {as_of} ({server_url}/controls.json)\n")
     walk.say(view.controls_table(stored_controls(walk.rt.store, as_of)))
+    walk.say(f"\n▶ The lists of parties today ({server_url}/entities.json)\n")
+    walk.say(entities_summary(parties))
     shown = len(feed.get("items", []))
     count = f"{shown} events" if not feed.get("next_url") else f"more than {shown} events"
     walk.say(
         f"\n{count} in the feed, {walk.alerts} Slack alerts, {walk.digests} digest emails.\n"
-        f"The digests (.eml and .html), feed.json and controls.json are in {folder}\n"
+        "The digests (.eml and .html), feed.json, controls.json and entities.json are in "
+        f"{folder}\n"
         "Next: README.md, 'Using it for real'."
     )
 

@@ -16,10 +16,19 @@ from monitor.codec import (
     affect_to_json,
     diff_to_json,
     effective_to_json,
+    entity_row_to_json,
     iso_date,
     verdict_to_json,
 )
-from monitor.models import Affect, AffectAction, Event, EventKind, Notice, TextDiff
+from monitor.models import (
+    Affect,
+    AffectAction,
+    Event,
+    EventKind,
+    Notice,
+    NoticeFacts,
+    TextDiff,
+)
 
 ITEM_SCHEMA = 1
 RARE_EARTH_TAG = "rare-earth"
@@ -206,4 +215,11 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
+        # Designation notices only (CONTRACT.md 0.2, Entities): the parties they name.
+        **({"entities": _entities_json(facts)} if facts.entities else {}),
     }
+
+
+def _entities_json(facts: NoticeFacts) -> list[dict[str, Any]]:
+    keys = ("name", "name_en", "country", "list", "action")
+    return [{k: entity_row_to_json(e)[k] for k in keys} for e in facts.entities]

@@ -8,22 +8,25 @@ a notice regwatch already knows is that notice seen again, not a new one.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 
 from monitor.detect.classify import assess
 from monitor.detect.diff import content_hash
 from monitor.extract.docnumbers import mentioned_doc_keys
+from monitor.extract.entities import extract_entities
 from monitor.extract.facts import extract_facts
 from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
 
 
 def read_facts(raw: RawNotice) -> NoticeFacts:
-    return extract_facts(
+    facts = extract_facts(
         raw.title,
         raw.text,
         published=raw.published,
         doc_number=raw.doc_number,
         language=raw.language,
     )
+    return replace(facts, entities=extract_entities(raw.title, raw.text))
 
 
 def build_notice(

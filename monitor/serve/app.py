@@ -42,6 +42,7 @@ from monitor.deliver.health import source_health_rows
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
+from monitor.serve.entities import entities_endpoint
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
@@ -290,6 +291,7 @@ def build_app(
             Route("/", index),
             Route("/feed.json", feed),
             Route("/controls.json", controls),
+            Route("/entities.json", entities_endpoint(store, clock)),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             Route("/schema/feed-item.json", schema),

@@ -161,6 +161,23 @@ digests = sa.Table(
     sa.Column("last_error", sa.Text),
 )
 
+# The parties each designation notice names, as extracted (one row per party and notice);
+# the listings state on a date is computed from them (controls/listings.py).
+entity_rows = sa.Table(
+    "entity_rows",
+    metadata,
+    sa.Column("doc_key", sa.String(2000), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),  # order printed in the notice
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text),
+    sa.Column("list", sa.String(30), nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),
+    sa.Column("country", sa.String(2)),
+    sa.Column("alt_names", sa.JSON, nullable=False),
+    sa.Column("addresses", sa.JSON, nullable=False),
+    sa.Column("until", sa.Date),
+)
+
 meta = sa.Table(
     "meta",
     metadata,
