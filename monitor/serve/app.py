@@ -43,6 +43,7 @@ from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
+from monitor.serve.pages import page_routes
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
 from monitor.store.feed import feed_version
@@ -283,16 +284,17 @@ def build_app(
 
     async def index(request: Request) -> Response:
         links = ["/feed.json", "/controls.json", "/healthz", "/metrics", "/schema/feed-item.json"]
+        links.append("/sources.json")
         return Response(_dumps({"name": "regwatch", "links": links}), 200, None, JSON_MEDIA_TYPE)
 
     return Starlette(
         routes=[
-            Route("/", index),
             Route("/feed.json", feed),
             Route("/controls.json", controls),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             Route("/schema/feed-item.json", schema),
+            *page_routes(store, settings, clock, json_index=index),  # "/" and the other pages
         ]
     )
 
