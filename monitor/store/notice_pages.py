@@ -51,16 +51,20 @@ def event_page(
     *,
     limit: int,
     before_seq: int | None = None,
-    keep: Callable[[Mapping[str, Any]], bool] | None = None,
+    keep: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
 ) -> EventPage:
-    """Up to `limit` events matching `where` and `keep`, newest first, below `before_seq`."""
+    """Up to `limit` events matching `where` and `keep`, newest first, below `before_seq`.
+
+    `keep` sees the stored item and the facts of its notice as stored now (empty when the
+    notice is not stored).
+    """
     found: list[EventRow] = []
     cursor = before_seq
     with store.connect() as conn:
         while True:
             chunk = conn.execute(_events_query(where, cursor, _CHUNK)).all()
             for row in chunk:
-                if keep is None or keep(row.item):
+                if keep is None or keep(row.item, row.facts or {}):
                     found.append(EventRow(int(row.seq), row.item))
                     if len(found) > limit:
                         return EventPage(tuple(found[:limit]), found[limit - 1].seq)
@@ -71,7 +75,9 @@ def event_page(
 
 def _events_query(where: EventFilter, before_seq: int | None, limit: int) -> sa.Select[Any]:
     e = t.events
-    statement = sa.select(e.c.seq, e.c.item)
+    statement = sa.select(e.c.seq, e.c.item, t.notices.c.facts).outerjoin(
+        t.notices, t.notices.c.doc_key == e.c.doc_key
+    )
     if where.subscriber is not None:
         statement = statement.join(
             t.recipients,
@@ -81,9 +87,7 @@ def _events_query(where: EventFilter, before_seq: int | None, limit: int) -> sa.
             ),
         )
     if where.notice_kinds is not None:
-        statement = statement.join(t.notices, t.notices.c.doc_key == e.c.doc_key).where(
-            t.notices.c.kind.in_(sorted(where.notice_kinds))
-        )
+        statement = statement.where(t.notices.c.kind.in_(sorted(where.notice_kinds)))
     if where.event_kinds is not None:
         statement = statement.where(e.c.kind.in_(sorted(where.event_kinds)))
     if where.source is not None:

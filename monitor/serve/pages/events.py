@@ -75,17 +75,17 @@ class EventQuery:
             relevant_only=not self.all_events,
         )
 
-    def keep(self) -> Callable[[Mapping[str, Any]], bool] | None:
+    def keep(self) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None:
         element, code, hs = self.element, self.code, self.hs
         if not (element or code or hs):
             return None
 
-        def keep(item: Mapping[str, Any]) -> bool:
-            if element and element not in item_elements(item):
+        def keep(item: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
+            if element and element not in item_elements(item, facts):
                 return False
-            if code and not any(code_matches(code, c) for c in item_codes(item)):
+            if code and not any(code_matches(code, c) for c in item_codes(item, facts)):
                 return False
-            return not hs or any(hs_matches(hs, c) for c in item_hs_codes(item))
+            return not hs or any(hs_matches(hs, c) for c in item_hs_codes(item, facts))
 
         return keep
 

@@ -1,7 +1,8 @@
 """Does a stored feed item concern an element, a control code or an HS code? (pure)
 
-The answer reads the item's rare-earth verdict and, when the notice object carries them,
-its `items` (CONTRACT.md, "Items"), so the filters work before and after items exist.
+The answer reads the item's rare-earth verdict, the stored notice's facts and, when the
+notice object carries them, its `items` (CONTRACT.md, "Items"), so the filters work before
+and after items exist.
 """
 
 from __future__ import annotations
@@ -27,24 +28,27 @@ def _items(meta: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [item for item in raw if isinstance(item, Mapping)]
 
 
-def item_elements(item: Mapping[str, Any]) -> set[str]:
+def item_elements(item: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> set[str]:
     meta = _section(item.get("_regwatch"))
     found = set(_strings(_section(meta.get("rare_earth")).get("elements")))
+    found.update(_strings((facts or {}).get("elements")))
     for entry in _items(meta):
         found.update(_strings(entry.get("elements")))
     return found
 
 
-def item_codes(item: Mapping[str, Any]) -> set[str]:
+def item_codes(item: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> set[str]:
     meta = _section(item.get("_regwatch"))
     found = set(_strings(_section(meta.get("rare_earth")).get("control_codes")))
+    found.update(_strings((facts or {}).get("control_codes")))
     found.update(str(e["code"]) for e in _items(meta) if isinstance(e.get("code"), str))
     return found
 
 
-def item_hs_codes(item: Mapping[str, Any]) -> set[str]:
+def item_hs_codes(item: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> set[str]:
     meta = _section(item.get("_regwatch"))
     found = set(_strings(_section(meta.get("rare_earth")).get("hs_codes")))
+    found.update(_strings((facts or {}).get("hs_codes")))
     for entry in _items(meta):
         found.update(_strings(entry.get("hs_codes")))
     return found

@@ -113,7 +113,7 @@ def _cause(measure: MeasureState, previous: Segment | None, names: Mapping[str, 
         first = measure.effective[0].from_.isoformat() if measure.effective else "a later date"
         return f"published by {own}, takes effect {first}"
     if previous is not None and previous.status is MeasureStatus.SUSPENDED:
-        return f"in force again: {previous.cause.removeprefix('suspended ')} ended"
+        return f"in force again: the suspension {previous.cause.removeprefix('suspended ')} ended"
     if previous is not None and previous.status is MeasureStatus.IN_FORCE:
         return previous.cause
     return f"in force under {own}"
