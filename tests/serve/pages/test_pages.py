@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from monitor.clock import FixedClock
 from monitor.config import Settings, build_settings
 from monitor.serve.pages.auth import hash_password
-from monitor.serve.runner import ServerHandle, start_in_thread
+from monitor.serve.runner import start_in_thread
 from monitor.store import Store
 from monitor.store.repository import insert_notice, replace_notice
 from tests.support.sample_events import NO_58, NO_61, NO_62, NO_70, insert_events, sample_events
