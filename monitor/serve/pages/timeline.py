@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from monitor.controls.document import ControlsState, MeasureState
 from monitor.controls.state import controls_state
 from monitor.models import MeasureRecord, MeasureStatus
+from monitor.serve.pages.render import notice_path
 
 START = date(2023, 1, 1)
 STATUS_LABELS: Mapping[MeasureStatus, str] = {
@@ -141,7 +142,10 @@ def render_svg(timeline: Timeline, *, title_id: str = "timeline-title") -> Marku
     for index, row in enumerate(timeline.rows):
         top = _AXIS + index * _ROW
         out.append(f'<g class="row" data-doc-key="{escape(row.doc_key)}">')
-        out.append(f'<text class="label" x="{_PAD}" y="{top + 13}">{escape(row.label)}</text>')
+        out.append(
+            f'<a href="{escape(notice_path(row.doc_key))}"><text class="label" x="{_PAD}" '
+            f'y="{top + 13}">{escape(row.label)}</text></a>'
+        )
         for segment in row.segments:
             x1 = _x(segment.start, timeline)
             x2 = _x(segment.end + _DAY, timeline)

@@ -85,6 +85,7 @@ def test_svg_has_a_row_per_measure_and_a_title_per_segment() -> None:
     svg = str(render_svg(timeline))
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert svg.count('<g class="row"') == len(timeline.rows) == 3
+    assert '<a href="/notices/MOFCOM-2025-57"><text class="label"' in svg
     assert svg.count("<rect") == sum(len(r.segments) for r in timeline.rows)
     assert "number of MOFCOM-2025-57: suspended 2025-11-07 to 2026-11-10" in svg
     for year in ("2023", "2024", "2025", "2026"):
