@@ -24,13 +24,18 @@ _CHUNK = 400
 
 @dataclass(frozen=True)
 class EventFilter:
-    """What SQL narrows the event list by; None means any."""
+    """What SQL narrows the event list by; None means any.
+
+    `mentions`: words (codes, quoted element symbols) each of which must appear somewhere in
+    the stored item or its notice's facts, a cheap first cut before the exact predicate.
+    """
 
     event_kinds: frozenset[str] | None = None
     notice_kinds: frozenset[str] | None = None
     source: str | None = None
     subscriber: str | None = None
     relevant_only: bool = False
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,24 +65,28 @@ def event_page(
     """
     found: list[EventRow] = []
     cursor = before_seq
+    chunk_size = _CHUNK if keep is not None else limit + 1
     with store.connect() as conn:
         while True:
-            chunk = conn.execute(_events_query(where, cursor, _CHUNK)).all()
+            chunk = conn.execute(_events_query(where, cursor, chunk_size, keep is not None)).all()
             for row in chunk:
                 if keep is None or keep(row.item, row.facts or {}):
                     found.append(EventRow(int(row.seq), row.item))
                     if len(found) > limit:
                         return EventPage(tuple(found[:limit]), found[limit - 1].seq)
-            if len(chunk) < _CHUNK:
+            if len(chunk) < chunk_size:
                 return EventPage(tuple(found), None)
             cursor = int(chunk[-1].seq)
 
 
-def _events_query(where: EventFilter, before_seq: int | None, limit: int) -> sa.Select[Any]:
-    e = t.events
-    statement = sa.select(e.c.seq, e.c.item, t.notices.c.facts).outerjoin(
-        t.notices, t.notices.c.doc_key == e.c.doc_key
-    )
+def _events_query(
+    where: EventFilter, before_seq: int | None, limit: int, with_facts: bool
+) -> sa.Select[Any]:
+    e, n = t.events, t.notices
+    columns = [e.c.seq, e.c.item, n.c.facts] if with_facts else [e.c.seq, e.c.item]
+    statement = sa.select(*columns)
+    if with_facts or where.notice_kinds is not None or where.mentions:
+        statement = statement.outerjoin(n, n.c.doc_key == e.c.doc_key)
     if where.subscriber is not None:
         statement = statement.join(
             t.recipients,
@@ -87,13 +96,21 @@ def _events_query(where: EventFilter, before_seq: int | None, limit: int) -> sa.
             ),
         )
     if where.notice_kinds is not None:
-        statement = statement.where(t.notices.c.kind.in_(sorted(where.notice_kinds)))
+        statement = statement.where(n.c.kind.in_(sorted(where.notice_kinds)))
     if where.event_kinds is not None:
         statement = statement.where(e.c.kind.in_(sorted(where.event_kinds)))
     if where.source is not None:
         statement = statement.where(e.c.source_id == where.source)
     if where.relevant_only:
         statement = statement.where(e.c.relevant == sa.true())
+    for word in where.mentions:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            sa.or_(
+                sa.cast(e.c.item, sa.Text).like(pattern, escape="\\"),
+                sa.cast(n.c.facts, sa.Text).like(pattern, escape="\\"),
+            )
+        )
     if before_seq is not None:
         statement = statement.where(e.c.seq < before_seq)
     return statement.order_by(e.c.seq.desc()).limit(limit)

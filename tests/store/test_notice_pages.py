@@ -52,6 +52,11 @@ def test_notice_kind_filter_joins_the_notices(store: Store) -> None:
         keep=lambda item, facts: "1E902.a" in facts.get("control_codes", []),
     )
     assert seqs(codes) == ["evt-62-rev", "evt-62-new"]
+    mentioned = event_page(store, EventFilter(mentions=("1E902", '"Sm"')), limit=50)
+    assert seqs(mentioned) == ["evt-62-rev", "evt-62-new"]
+    assert seqs(event_page(store, EventFilter(mentions=("1E90_",)), limit=50)) == []
+    battery = event_page(store, EventFilter(mentions=("3A001",)), limit=50)
+    assert seqs(battery) == []  # No. 58 is not stored as a notice and its item names no code
 
 
 def test_pages_follow_the_before_cursor_and_the_predicate(store: Store) -> None:

@@ -73,7 +73,19 @@ class EventQuery:
             source=self.source,
             subscriber=self.subscriber,
             relevant_only=not self.all_events,
+            mentions=self._mentions(),
         )
+
+    def _mentions(self) -> tuple[str, ...]:
+        """Text every match must contain: the code's entry, the HS heading, the symbol."""
+        words = []
+        if self.code:
+            words.append(self.code.split(".", 1)[0].upper())
+        if self.hs:  # stored HS codes have 8 or 10 digits (extract.vocab.HS_CODE)
+            words.append(self.hs[:8])
+        if self.element:
+            words.append(f'"{self.element}"')
+        return tuple(words)
 
     def keep(self) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None:
         element, code, hs = self.element, self.code, self.hs

@@ -33,6 +33,8 @@ def test_parse_reads_every_filter() -> None:
     assert query.where().event_kinds == frozenset({"notice.new"})
     assert query.where().notice_kinds is None and not query.where().relevant_only
     assert query.params(before=12)["before"] == "12"
+    assert query.where().mentions == ("1C905", "28053012", '"Dy"')
+    assert parse_event_query({"hs": "2805"}).where().mentions == ("2805",)
     suspension = parse_event_query({"kind": "suspension"})
     assert suspension.where().notice_kinds == frozenset({"suspension"})
     assert suspension.where().relevant_only and suspension.keep() is None
