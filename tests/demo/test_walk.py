@@ -12,7 +12,7 @@ from monitor.errors import UsageError
 
 def test_keep_refuses_a_folder_with_a_store_in_it(tmp_path: Path) -> None:
     (tmp_path / KEPT_STORE).write_bytes(b"an earlier run")
-    with pytest.raises(UsageError, match="--keep: .* already holds a demo store"):
+    with pytest.raises(UsageError, match=r"--keep: .* already holds a demo store"):
         run_demo(output=tmp_path / "out", keep=tmp_path)
     assert (tmp_path / KEPT_STORE).read_bytes() == b"an earlier run"
     assert not (tmp_path / "out").exists()
