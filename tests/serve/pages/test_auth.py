@@ -118,3 +118,10 @@ def test_hashpw_asks_twice_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     answers = iter(["rare-earth-2025", "rare-earth-2025"])
     out = io.StringIO()
     assert hashpw.main(Terminal(), out) == 0 and out.getvalue().startswith("scrypt$")
+
+
+def test_remembered_answers_are_bounded() -> None:
+    access = PageAccess(open=False, users={"alice": HASH})
+    for n in range(300):
+        assert not access.allowed(basic(f"user{n}", "x"))
+    assert len(access._ok) == 256

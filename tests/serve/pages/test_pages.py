@@ -13,11 +13,22 @@ from bs4 import BeautifulSoup
 
 from monitor.clock import FixedClock
 from monitor.config import Settings, build_settings
+from monitor.detect.feed_item import item_for_event
+from monitor.errors import StoreError
 from monitor.serve.pages.auth import hash_password
 from monitor.serve.runner import start_in_thread
 from monitor.store import Store
 from monitor.store.repository import insert_notice, replace_notice
-from tests.support.sample_events import NO_58, NO_61, NO_62, NO_70, insert_events, sample_events
+from monitor.store.tables import events
+from tests.support.sample_events import (
+    NO_58,
+    NO_61,
+    NO_62,
+    NO_70,
+    by_id,
+    insert_events,
+    sample_events,
+)
 
 CLOCK = FixedClock(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
 SEEN = datetime(2025, 10, 9, 2, 30, tzinfo=UTC)
@@ -246,3 +257,86 @@ def test_pages_are_off_beyond_loopback_without_logins(sqlite_store: Store) -> No
     finally:
         handle.stop()
     assert response.status_code == 403 and "switched off" in response.text
+
+
+def test_controls_lookup_by_code_and_hs(client: httpx.Client) -> None:
+    page = soup(client.get("/controls", params={"as_of": "2025-12-01", "code": "1E902"}))
+    assert [li["data-doc-key"] for li in page.select("ul.matches li")] == ["MOFCOM-2025-62"]
+    assert "code 1E902.a, 1E902.b" in page.select_one("ul.matches li").get_text()
+    none = soup(client.get("/controls", params={"as_of": "2025-12-01", "hs": "2805301200"}))
+    assert none.select("ul.matches li") == [] and "No measure on 2025-12-01" in none.text
+    assert client.get("/controls", params={"hs": "12"}).status_code == 400
+    assert client.get("/controls", params={"element": "Fe"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/", "monitor.serve.pages.events.event_page"),
+        ("/notices/MOFCOM-2025-62", "monitor.serve.pages.notice.notice_record"),
+        ("/controls", "monitor.serve.pages.controls.measure_records"),
+        ("/sources", "monitor.serve.pages.sources.source_health_rows"),
+        ("/sources.json", "monitor.serve.pages.sources.source_health_rows"),
+    ],
+)
+def test_a_store_that_cannot_be_read_is_a_503(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch, path: str, target: str
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr(target, broken)
+    response = client.get(path)
+    assert response.status_code == 503
+    assert "database is locked" not in response.text
+
+
+def test_notice_page_shows_title_en_items_and_entities_when_the_notice_has_them(
+    client: httpx.Client, sqlite_store: Store
+) -> None:
+    newest = item_for_event(replace(by_id("evt-62-rev"), id="evt-62-items"))
+    notice = newest["_regwatch"]["notice"]
+    notice["title_en"] = (
+        "MOFCOM Announcement No. 62 of 2025: export controls on rare-earth technology"
+    )
+    notice["items"] = [
+        {
+            "code": "1E902.a",
+            "description": "稀土开采、冶炼分离、金属冶炼、磁材制造技术及其载体",
+            "description_en": None,
+            "hs_codes": [],
+            "elements": [],
+            "source": "text",
+        }
+    ]
+    notice["entities"] = [
+        {
+            "name": "某公司",
+            "name_en": "Example Corp",
+            "country": "US",
+            "list": "control_list",
+            "action": "add",
+        },
+        "not an entity",
+    ]
+    with sqlite_store.begin() as conn:
+        conn.execute(
+            events.insert().values(
+                id="evt-62-items",
+                kind="notice.revised",
+                doc_key="MOFCOM-2025-62",
+                source_id="mofcom-zcfb",
+                detected_at=SEEN + timedelta(days=3),
+                relevant=True,
+                item=newest,
+            )
+        )
+    page = soup(client.get("/notices/MOFCOM-2025-62"))
+    assert page.select_one("p.lede[lang=en]").get_text().startswith("MOFCOM Announcement No. 62")
+    assert [td.get_text() for td in page.select("#items ~ table td[data-label=Code]")] == [
+        "1E902.a"
+    ]
+    names = [td.get_text() for td in page.select("#entities ~ table td[data-label='English name']")]
+    assert names == ["Example Corp"]
+    row = soup(client.get("/")).select_one("li.event[data-doc-key='MOFCOM-2025-62'] p.title")
+    assert row.get_text().startswith("MOFCOM Announcement No. 62") and row["lang"] == "en"

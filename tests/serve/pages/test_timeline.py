@@ -96,3 +96,31 @@ def test_svg_escapes_what_the_store_says() -> None:
     hostile = rec("<script>", "2025-10-09", effective=whole("2025-10-09"))
     svg = str(render_svg(measure_timeline([hostile], D("2025-12-01"))))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_open_and_extended_suspensions_name_every_notice() -> None:
+    from tests.controls.test_state import extend
+
+    open_hold = rec(
+        "MOFCOM-2025-80",
+        "2025-12-01",
+        kind=NoticeKind.SUSPENSION,
+        effective=whole("2025-12-01"),
+        affects=(suspend("MOFCOM-2025-57", None),),
+    )
+    rows = {r.doc_key: r for r in measure_timeline([NO_57, open_hold], D("2026-01-01")).rows}
+    assert rows["MOFCOM-2025-57"].segments[-1].cause == "suspended by number of MOFCOM-2025-80"
+    extension = rec(
+        "MOFCOM-2026-90",
+        "2026-11-01",
+        kind=NoticeKind.SUSPENSION,
+        effective=whole("2026-11-01"),
+        affects=(extend("MOFCOM-2025-57", "2027-01-10"),),
+    )
+    rows = {r.doc_key: r for r in measure_timeline([NO_57, NO_70, extension], D("2026-11-21")).rows}
+    last = rows["MOFCOM-2025-57"].segments[-1]
+    assert last.status is MeasureStatus.SUSPENDED
+    assert last.cause == (
+        "suspended by number of MOFCOM-2025-70 until 2027-01-10, "
+        "extended by number of MOFCOM-2026-90"
+    )

@@ -1,0 +1,23 @@
+"""The helpers every page template uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from monitor.serve.pages.render import base_codes, beijing, notice_path, query_url
+
+
+def test_notice_paths_escape_keys_that_are_urls() -> None:
+    assert notice_path("MOFCOM-2025-61") == "/notices/MOFCOM-2025-61"
+    assert notice_path("https://a.example/x?y=1") == "/notices/https%3A%2F%2Fa.example%2Fx%3Fy%3D1"
+
+
+def test_times_show_in_beijing() -> None:
+    assert beijing(datetime(2025, 11, 7, 12, 40, tzinfo=UTC)) == "2025-11-07 20:40"
+    assert beijing(None) == ""
+
+
+def test_codes_without_sub_items_and_urls_without_empty_parameters() -> None:
+    assert base_codes(["1C902", "1C902.a", "1E902.b", "1C903.a"]) == ["1C902", "1E902", "1C903"]
+    assert query_url("/", {"kind": None, "hs": "", "element": "Dy"}) == "/?element=Dy"
+    assert query_url("/controls", {}) == "/controls"
