@@ -341,7 +341,7 @@ def sources(state: _State) -> None:
 @cli.command()
 @pass_state
 def serve(state: _State) -> None:
-    """Run only the HTTP server (/feed.json, /controls.json, /healthz, /metrics).
+    """Run only the HTTP server (/feed.json, /controls.json, /healthz, /metrics, the pages).
 
     \b
     Example:

@@ -7,6 +7,7 @@ JSON twin (CONTRACT.md, "The web view"); none needs JavaScript, and all are read
 
 from __future__ import annotations
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -23,6 +24,22 @@ from monitor.serve.pages.sources import sources_routes
 from monitor.store import Store
 
 __all__ = ["page_routes"]
+
+
+class NoticeKeyConvertor(Convertor[str]):
+    """A doc key, slashes allowed (keys may be URLs), never ending in `.json`: that path is
+    the notice's JSON twin, served by its own route wherever the routes are listed."""
+
+    regex = r"(?!.*\.json$).+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("notice_key", NoticeKeyConvertor())
 
 
 def _wants_json(request: Request) -> bool:
@@ -49,6 +66,6 @@ def page_routes(
         Route("/entities", access.guard(entities_route())),
         Route("/sources", access.guard(sources_page)),
         Route("/sources.json", sources_json),
-        Route("/notices/{doc_key:path}", access.guard(notice_route(store))),
+        Route("/notices/{doc_key:notice_key}", access.guard(notice_route(store))),
         Mount("/static", StaticFiles(packages=[("monitor.serve.pages", "static")]), name="static"),
     ]

@@ -41,6 +41,11 @@ def beijing(moment: datetime | None) -> str:
     return utc(moment).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def web_link(url: str) -> str | None:
+    """`url` when a browser may follow it from our page (http or https), else None."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
 def base_codes(codes: Iterable[str]) -> list[str]:
     """`1C902, 1C902.a, 1C902.b` → `1C902`: the entries, without their sub-items."""
     return list(dict.fromkeys(code.split(".", 1)[0] for code in codes))
@@ -59,7 +64,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(nav=NAV, notice_path=notice_path)
+    env.globals.update(nav=NAV, notice_path=notice_path, web_link=web_link)
     env.filters.update(beijing=beijing, base_codes=base_codes)
     return env
 

@@ -16,6 +16,7 @@ from monitor.config import Settings, build_settings
 from monitor.detect.feed_item import item_for_event
 from monitor.errors import StoreError
 from monitor.serve.pages.auth import hash_password
+from monitor.serve.pages.render import notice_path
 from monitor.serve.runner import start_in_thread
 from monitor.store import Store
 from monitor.store.repository import insert_notice, replace_notice
@@ -175,6 +176,21 @@ def test_notice_page_links_affected_notices_the_store_holds(client: httpx.Client
 def test_unknown_notice_is_404(client: httpx.Client) -> None:
     response = client.get("/notices/MOFCOM-1999-1")
     assert response.status_code == 404 and "No such notice" in soup(response).h1.get_text()
+    # The JSON twin has its own route; the page never answers for it.
+    assert "text/html" not in client.get("/notices/MOFCOM-2025-62.json").headers.get(
+        "content-type", ""
+    )
+
+
+def test_notices_keyed_by_url_have_pages(client: httpx.Client, sqlite_store: Store) -> None:
+    key = "https://aqygzj.mofcom.gov.cn/zhxx/art/2025/art_f9d2f5eef48de5b72dc09710ac3a76bd.html"
+    news = replace(NO_58, doc_key=key, doc_number=None, url=key, urls=())
+    news = replace(news, facts=replace(news.facts, doc_key=None, doc_number=None))
+    with sqlite_store.begin() as conn:
+        insert_notice(conn, news, now=SEEN)
+    page = soup(client.get(notice_path(key)))
+    assert page.select_one("dl.facts code").get_text() == key
+    assert twin(page) == notice_path(key) + ".json"
 
 
 def test_controls_page_has_the_chart_table_and_lookup(client: httpx.Client) -> None:

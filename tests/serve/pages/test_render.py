@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.serve.pages.render import base_codes, beijing, notice_path, query_url
+from monitor.serve.pages.render import base_codes, beijing, notice_path, query_url, web_link
 
 
 def test_notice_paths_escape_keys_that_are_urls() -> None:
@@ -21,3 +21,10 @@ def test_codes_without_sub_items_and_urls_without_empty_parameters() -> None:
     assert base_codes(["1C902", "1C902.a", "1E902.b", "1C903.a"]) == ["1C902", "1E902", "1C903"]
     assert query_url("/", {"kind": None, "hs": "", "element": "Dy"}) == "/?element=Dy"
     assert query_url("/controls", {}) == "/controls"
+
+
+def test_only_web_urls_become_links() -> None:
+    assert web_link("https://www.mofcom.gov.cn/a.html") == "https://www.mofcom.gov.cn/a.html"
+    assert web_link("HTTP://example.test/") == "HTTP://example.test/"
+    assert web_link("javascript:alert(1)") is None
+    assert web_link("data:text/html,x") is None
