@@ -17,6 +17,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from monitor.clock import BEIJING, FixedClock
 from monitor.config import build_settings
@@ -28,8 +29,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[3]
 SHOTS = REPO / "browser-screenshots"
 TODAY = datetime.combine(datetime(2026, 11, 21).date(), time(9, 0), BEIJING)
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.e2e,
@@ -37,8 +38,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (make test installs it)"
     ),
 ]
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @dataclass
@@ -100,8 +99,8 @@ def _revise_no_61(store: Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield chromium
         chromium.close()
@@ -109,12 +108,12 @@ def browser() -> Iterator[object]:
 
 @dataclass
 class Tab:
-    page: object
+    page: Page
     errors: list[str]
 
 
-def open_tab(browser: object, viewport: dict[str, int]) -> Tab:
-    context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
+def open_tab(browser: Browser, viewport: ViewportSize) -> Tab:
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     errors: list[str] = []
     page.on(
@@ -125,86 +124,83 @@ def open_tab(browser: object, viewport: dict[str, int]) -> Tab:
 
 
 @pytest.fixture
-def desktop(browser: object) -> Iterator[Tab]:
+def desktop(browser: Browser) -> Iterator[Tab]:
     tab = open_tab(browser, DESKTOP)
     yield tab
-    tab.page.context.close()  # type: ignore[attr-defined]
+    tab.page.context.close()
     assert tab.errors == []
 
 
 @pytest.fixture
-def phone(browser: object) -> Iterator[Tab]:
+def phone(browser: Browser) -> Iterator[Tab]:
     tab = open_tab(browser, PHONE)
     yield tab
-    tab.page.context.close()  # type: ignore[attr-defined]
+    tab.page.context.close()
     assert tab.errors == []
 
 
 def shot(tab: Tab, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def texts(tab: Tab, selector: str) -> list[str]:
-    return [t.strip() for t in tab.page.locator(selector).all_inner_texts()]  # type: ignore[attr-defined]
+    return [t.strip() for t in tab.page.locator(selector).all_inner_texts()]
 
 
 def test_changes_show_the_story_newest_first(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/")  # type: ignore[attr-defined]
-    assert page.title() == "Recent changes · regwatch"  # type: ignore[attr-defined]
-    rows = page.locator("li.event")  # type: ignore[attr-defined]
+    page.goto(site.url + "/")
+    assert page.title() == "Recent changes · regwatch"
+    rows = page.locator("li.event")
     keys = [rows.nth(i).get_attribute("data-doc-key") for i in range(rows.count())]
     assert keys[0] in {"MOFCOM-2025-62", "MOFCOM-2025-61", "MOFCOM-2025-57", "MOFCOM-2025-56"}
     assert keys[-1] == "MOFCOM-2025-18" and "MOFCOM-2025-70" in keys
-    no70 = page.locator("li.event[data-doc-key='MOFCOM-2025-70']")  # type: ignore[attr-defined]
+    no70 = page.locator("li.event[data-doc-key='MOFCOM-2025-70']")
     assert no70.locator("h2.doc").inner_text() == "商务部 海关总署公告2025年第70号"
     assert no70.locator(".happened").inner_text().startswith("suspends MOFCOM-2025-61")
     assert no70.locator("time").inner_text() == "2025-11-07"
     lapsed = texts(desktop, "li.event[data-event='measure.suspension_ended'] .happened")
     assert lapsed and all("applies again from 2026-11-11" in t for t in lapsed)
-    alternate = page.locator("link[rel=alternate]").get_attribute("href")  # type: ignore[attr-defined]
+    alternate = page.locator("link[rel=alternate]").get_attribute("href")
     assert alternate == "/feed.json"
     shot(desktop, "changes-desktop")
 
 
 def test_filter_form_narrows_the_list(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/")  # type: ignore[attr-defined]
-    page.select_option("#f-element", "Dy")  # type: ignore[attr-defined]
-    page.select_option("#f-kind", "notice.new")  # type: ignore[attr-defined]
-    page.click("form.filters button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/?kind=notice.new*element=Dy*")  # type: ignore[attr-defined]
-    keys = {
-        e.get_attribute("data-doc-key")
-        for e in page.locator("li.event").element_handles()  # type: ignore[attr-defined]
-    }
+    page.goto(site.url + "/")
+    page.select_option("#f-element", "Dy")
+    page.select_option("#f-kind", "notice.new")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/?kind=notice.new*element=Dy*")
+    keys = {e.get_attribute("data-doc-key") for e in page.locator("li.event").element_handles()}
     assert {"MOFCOM-2025-18", "MOFCOM-2025-61"} <= keys
     assert "MOFCOM-2025-57" not in keys  # holmium & co., no dysprosium
     assert set(texts(desktop, "li.event .meta .kind")) == {"notice.new"}
-    assert page.locator("#f-element").input_value() == "Dy"  # type: ignore[attr-defined]
-    twin = page.locator("p.twin a").get_attribute("href")  # type: ignore[attr-defined]
+    assert page.locator("#f-element").input_value() == "Dy"
+    twin = page.locator("p.twin a").get_attribute("href")
     assert twin is not None and "element=Dy" in twin and twin.startswith("/feed.json?")
 
 
 def test_keyboard_reaches_the_content_and_the_form(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/")  # type: ignore[attr-defined]
-    page.keyboard.press("Tab")  # type: ignore[attr-defined]
-    assert page.evaluate("document.activeElement.className") == "skip"  # type: ignore[attr-defined]
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")  # type: ignore[attr-defined]
+    page.goto(site.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    assert page.url.endswith("#main")  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
     seen = []
     for _ in range(12):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
     assert "f-kind" in seen and "f-element" in seen and "f-code" in seen
-    page.focus("#f-code")  # type: ignore[attr-defined]
-    page.keyboard.type("1C909")  # type: ignore[attr-defined]
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_url("**code=1C909*")  # type: ignore[attr-defined]
+    page.focus("#f-code")
+    page.keyboard.type("1C909")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**code=1C909*")
     # No. 57 lists holmium under 1C909; No. 70 suspends it (and names the code).
     assert set(texts(desktop, "li.event h2.doc")) == {
         "商务部 海关总署公告2025年第57号",
@@ -214,60 +210,59 @@ def test_keyboard_reaches_the_content_and_the_form(site: Site, desktop: Tab) -> 
 
 def test_notice_page_shows_versions_and_the_marked_diff(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/notices/MOFCOM-2025-61")  # type: ignore[attr-defined]
-    assert page.locator("h1").inner_text() == "商务部公告2025年第61号"  # type: ignore[attr-defined]
+    page.goto(site.url + "/notices/MOFCOM-2025-61")
+    assert page.locator("h1").inner_text() == "商务部公告2025年第61号"
     assert texts(desktop, "table.versions tbody tr td:first-child") == ["2", "1"]
     assert texts(desktop, "table.sbs ins") == ["出口时的", "、氧化钐"]
     effective = texts(desktop, "dl.facts dd ul li")
     assert any(t.startswith("2025-12-01") for t in effective)
-    urls = page.locator("ul.urls a[rel=external]").first.get_attribute("href")  # type: ignore[attr-defined]
+    urls = page.locator("ul.urls a[rel=external]").first.get_attribute("href")
     assert urls is not None and urls.startswith("https://www.mofcom.gov.cn/")
-    twin = page.locator("link[rel=alternate]").get_attribute("href")  # type: ignore[attr-defined]
+    twin = page.locator("link[rel=alternate]").get_attribute("href")
     assert twin == "/notices/MOFCOM-2025-61.json"
     shot(desktop, "notice-desktop")
-    page.goto(site.url + "/notices/MOFCOM-2025-70")  # type: ignore[attr-defined]
-    page.click("ul.affects a >> text=MOFCOM-2025-57")  # type: ignore[attr-defined]
-    page.wait_for_url("**/notices/MOFCOM-2025-57")  # type: ignore[attr-defined]
-    assert page.locator("h1").inner_text() == "商务部 海关总署公告2025年第57号"  # type: ignore[attr-defined]
+    page.goto(site.url + "/notices/MOFCOM-2025-70")
+    page.click("ul.affects a >> text=MOFCOM-2025-57")
+    page.wait_for_url("**/notices/MOFCOM-2025-57")
+    assert page.locator("h1").inner_text() == "商务部 海关总署公告2025年第57号"
 
 
 def test_controls_timeline_and_state_on_a_date(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/controls")  # type: ignore[attr-defined]
-    assert page.locator("h1").inner_text() == "Controls on 2026-11-21"  # type: ignore[attr-defined]
-    rows = page.locator("svg.timeline g.row")  # type: ignore[attr-defined]
+    page.goto(site.url + "/controls")
+    assert page.locator("h1").inner_text() == "Controls on 2026-11-21"
+    rows = page.locator("svg.timeline g.row")
     keys = [rows.nth(i).get_attribute("data-doc-key") for i in range(rows.count())]
     assert {"MOFCOM-2025-18", "MOFCOM-2025-57", "MOFCOM-2025-61", "MOFCOM-2025-62"} <= set(keys)
-    no61 = page.locator("svg.timeline g.row[data-doc-key='MOFCOM-2025-61'] rect")  # type: ignore[attr-defined]
+    no61 = page.locator("svg.timeline g.row[data-doc-key='MOFCOM-2025-61'] rect")
     statuses = [no61.nth(i).get_attribute("data-status") for i in range(no61.count())]
     assert statuses == ["in_force", "suspended", "in_force"]
-    tips = [no61.nth(i).locator("title").text_content() for i in range(no61.count())]
+    tips = [no61.nth(i).locator("title").text_content() or "" for i in range(no61.count())]
     assert "suspended by 商务部 海关总署公告2025年第70号 until 2026-11-10" in tips[1]
     assert "2025-11-07 to 2026-11-10" in tips[1]
-    state = page.locator("table.measures tr[data-doc-key='MOFCOM-2025-61']")  # type: ignore[attr-defined]
+    state = page.locator("table.measures tr[data-doc-key='MOFCOM-2025-61']")
     assert state.first.get_attribute("data-status") == "in_force"
     shot(desktop, "controls-desktop")
-    page.fill("#c-as-of", "2025-12-01")  # type: ignore[attr-defined]
-    page.click("form.filters button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**as_of=2025-12-01*")  # type: ignore[attr-defined]
-    state = page.locator("table.measures tr[data-doc-key='MOFCOM-2025-61']")  # type: ignore[attr-defined]
+    page.fill("#c-as-of", "2025-12-01")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**as_of=2025-12-01*")
+    state = page.locator("table.measures tr[data-doc-key='MOFCOM-2025-61']")
     assert state.first.get_attribute("data-status") == "suspended"
 
 
 def test_controls_lookup_form(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/controls?as_of=2026-11-21")  # type: ignore[attr-defined]
-    page.fill("#c-hs", "2805301200")  # type: ignore[attr-defined]
-    page.click("form.filters button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**hs=2805301200*")  # type: ignore[attr-defined]
+    page.goto(site.url + "/controls?as_of=2026-11-21")
+    page.fill("#c-hs", "2805301200")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**hs=2805301200*")
     matched = [
-        e.get_attribute("data-doc-key")
-        for e in page.locator("ul.matches li").element_handles()  # type: ignore[attr-defined]
+        e.get_attribute("data-doc-key") for e in page.locator("ul.matches li").element_handles()
     ]
     assert "MOFCOM-2025-18" in matched
     reasons = texts(desktop, "ul.matches li[data-doc-key='MOFCOM-2025-18']")
     assert "HS 2805301200" in reasons[0]
-    twin = page.locator("p.twin a").get_attribute("href")  # type: ignore[attr-defined]
+    twin = page.locator("p.twin a").get_attribute("href")
     assert twin == "/controls.json?as_of=2026-11-21&hs=2805301200"
 
 
@@ -283,20 +278,20 @@ def test_controls_lookup_form(site: Site, desktop: Tab) -> None:
 )
 def test_phone_width_never_scrolls_sideways(site: Site, phone: Tab, path: str, name: str) -> None:
     page = phone.page
-    response = page.goto(site.url + path)  # type: ignore[attr-defined]
+    response = page.goto(site.url + path)
     assert response is not None and response.status == 200
-    width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} is {width} px wide"
-    assert page.locator("main h1").count() == 1  # type: ignore[attr-defined]
+    assert page.locator("main h1").count() == 1
     shot(phone, f"{name}-phone")
 
 
 def test_sources_show_each_source(site: Site, desktop: Tab) -> None:
     page = desktop.page
-    page.goto(site.url + "/sources")  # type: ignore[attr-defined]
+    page.goto(site.url + "/sources")
     sources = [
         e.get_attribute("data-source")
-        for e in page.locator("table.sources tr[data-source]").element_handles()  # type: ignore[attr-defined]
+        for e in page.locator("table.sources tr[data-source]").element_handles()
     ]
     assert sources == ["mofcom-aqygzj", "mofcom-zcfb"]
     assert set(texts(desktop, "table.sources .health")) == {"ok"}
