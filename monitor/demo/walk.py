@@ -376,7 +376,8 @@ def _pages(
     if kept is not None:
         data_dir, config = kept, kept / "regwatch.toml"
         config.write_text(
-            f'data_dir = "{data_dir}"\n[store]\nurl = "{store_url}"\n'
+            # JSON strings are TOML basic strings: the paths stay intact, quotes and all.
+            f"data_dir = {json.dumps(str(data_dir))}\n[store]\nurl = {json.dumps(store_url)}\n"
             '[server]\nlisten = "127.0.0.1:8080"\n',
             encoding="utf-8",
         )
@@ -385,11 +386,13 @@ def _pages(
             f"  regwatch --config {config} --now {TODAY.isoformat()}T09:00:00+08:00 serve\n"
             "  and open http://127.0.0.1:8080/"
         )
-    if stay:
-        walk.say("The pages stay up until you press Ctrl-C.")
-        with suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+    if not stay:
+        walk.say("They close with the demo: `regwatch demo --stay` keeps them up until Ctrl-C.")
+        return
+    walk.say("The pages stay up until you press Ctrl-C.")
+    with suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
 
 
 def _is_terminal(stream: TextIO) -> bool:

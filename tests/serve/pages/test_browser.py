@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from monitor.clock import BEIJING, FixedClock
-from monitor.config import build_settings
+from monitor.config import build_settings, load_settings
 from monitor.serve.runner import ServerHandle, start_in_thread
 from monitor.store import Store, open_store
 from monitor.store.repository import load_notice, replace_notice
@@ -75,6 +75,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert "The web pages: http://127.0.0.1:" in done.stdout
     assert f"regwatch --config {kept / 'regwatch.toml'}" in done.stdout
     url = f"sqlite:///{kept / 'regwatch-demo.db'}"
+    printed = load_settings(kept / "regwatch.toml", environ={})  # the config `serve` is told
+    assert (printed.store.url, printed.server.host) == (url, "127.0.0.1")
     store = open_store(url)
     _revise_no_61(store)
     settings = build_settings({"store": {"url": url}, "server": {"listen": "127.0.0.1:0"}})
