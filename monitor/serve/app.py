@@ -43,6 +43,7 @@ from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
+from monitor.serve.feed_filters import feed_filters
 from monitor.serve.pages import page_routes
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
@@ -174,6 +175,7 @@ def _feed_query(request: Request) -> FeedQuery:
         all_events=all_value in _TRUE,
         limit=DEFAULT_LIMIT if limit is None else limit,
         before_seq=integer("before"),
+        filters=feed_filters(params),
     )
 
 

@@ -36,6 +36,7 @@ class EventFilter:
     subscriber: str | None = None
     relevant_only: bool = False
     mentions: tuple[str, ...] = ()
+    after_seq: int | None = None  # only events stored after this one (the feed's `since`)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,16 @@ def _events_query(
         )
     if before_seq is not None:
         statement = statement.where(e.c.seq < before_seq)
+    if where.after_seq is not None:
+        statement = statement.where(e.c.seq > where.after_seq)
     return statement.order_by(e.c.seq.desc()).limit(limit)
+
+
+def event_seq(store: Store, event_id: str) -> int | None:
+    """The stored position of the event `event_id`, None when there is no such event."""
+    with store.connect() as conn:
+        seq = conn.execute(sa.select(t.events.c.seq).where(t.events.c.id == event_id)).scalar()
+    return int(seq) if seq is not None else None
 
 
 def event_sources(store: Store) -> list[str]:
