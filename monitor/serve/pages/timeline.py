@@ -129,7 +129,7 @@ def render_svg(timeline: Timeline, *, title_id: str = "timeline-title") -> Marku
     """The chart as inline SVG markup (escaped: every text comes from the store)."""
     height = _AXIS + _ROW * len(timeline.rows) + 4
     out = [
-        f'<svg class="timeline" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'<svg class="timeline" viewBox="0 0 {_WIDTH} {height}" role="group" '
         f'aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{title_id}">Status of each rare-earth measure from '
         f"{timeline.start.isoformat()} to {timeline.end.isoformat()}</title>",

@@ -297,3 +297,17 @@ def test_sources_show_each_source(site: Site, desktop: Tab) -> None:
     ]
     assert sources == ["mofcom-aqygzj", "mofcom-zcfb"]
     assert set(texts(desktop, "table.sources .health")) == {"ok"}
+
+
+def test_timeline_labels_are_reachable_by_keyboard(site: Site, desktop: Tab) -> None:
+    page = desktop.page
+    page.goto(site.url + "/controls")
+    for _ in range(40):  # past the navigation and the form, into the chart
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('svg') !== null"):
+            break
+    else:
+        pytest.fail("no timeline label took the keyboard focus")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/notices/**")
+    assert page.locator("h1").inner_text() == "商务部、科技部公告2023年第57号"
