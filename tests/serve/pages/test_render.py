@@ -28,3 +28,15 @@ def test_only_web_urls_become_links() -> None:
     assert web_link("HTTP://example.test/") == "HTTP://example.test/"
     assert web_link("javascript:alert(1)") is None
     assert web_link("data:text/html,x") is None
+
+
+def test_notice_keys_route_every_path_but_the_json_twin() -> None:
+    import re
+
+    from monitor.serve.pages import NoticeKeyConvertor
+
+    convertor = NoticeKeyConvertor()
+    pattern = re.compile(f"^{convertor.regex}$")
+    assert pattern.match("MOFCOM-2025-61") and pattern.match("https://a.example/b.html")
+    assert not pattern.match("MOFCOM-2025-61.json")
+    assert convertor.to_string("MOFCOM-2025-61") == convertor.convert("MOFCOM-2025-61")
