@@ -378,7 +378,7 @@ def sources(state: _State) -> None:
 @cli.command()
 @pass_state
 def serve(state: _State) -> None:
-    """Run only the HTTP server (/feed.json, /controls.json, /healthz, /metrics).
+    """Run only the HTTP server (/feed.json, /controls.json, /healthz, /metrics, the pages).
 
     \b
     Example:
@@ -429,8 +429,18 @@ def run(state: _State) -> None:
     help="Folder for the digest emails (.eml and .html), feed.json and controls.json "
     "(default: demo-output in the current folder).",
 )
+@click.option(
+    "--keep",
+    "keep",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Keep the demo's store in this (empty) folder, with a config to serve it later.",
+)
+@click.option("--stay", is_flag=True, help="Leave the web pages up at the end, until Ctrl-C.")
 @pass_state
-def demo(state: _State, speed: float | None, output: Path | None) -> None:
+def demo(
+    state: _State, speed: float | None, output: Path | None, keep: Path | None, stay: bool
+) -> None:
     """The offline walk-through: a replay of MOFCOM's rare-earth notices, end to end.
 
     Replays 2025 No. 18 to the 2026-11-10 lapse through the real daemon on a temporary
@@ -441,11 +451,12 @@ def demo(state: _State, speed: float | None, output: Path | None) -> None:
     Examples:
       regwatch demo
       regwatch demo --output /tmp/regwatch-demo
+      regwatch demo --stay               # then open the printed URL of the pages
     """
     from monitor.demo.walk import run_demo
 
     with _user_errors():
-        sys.exit(run_demo(speed=speed, output=output))
+        sys.exit(run_demo(speed=speed, output=output, keep=keep, stay=stay))
 
 
 @cli.command(name="eval")

@@ -14,6 +14,7 @@ from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.config.settings import (
@@ -136,6 +137,17 @@ def _listen(value: str, key: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def _public_url(value: str | None, key: str) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            key, f"expected an http(s) URL such as https://regwatch.example.com, got {value!r}"
+        )
+    return value.strip().rstrip("/")
+
+
 def _clock_time(value: str, key: str) -> time:
     try:
         return time.fromisoformat(value)
@@ -221,7 +233,10 @@ def build_settings(
             root,
             "server",
             lambda t: ServerSettings(
-                *_listen(t.get("listen", str, "127.0.0.1:8080"), t.key("listen"))
+                *_listen(t.get("listen", str, "127.0.0.1:8080"), t.key("listen")),
+                public_url=_public_url(t.get("public_url", str), t.key("public_url")),
+                users_env=_env_name(t, "users_env"),
+                token_env=_env_name(t, "token_env"),
             ),
         )
         or ServerSettings()

@@ -25,6 +25,9 @@ class StoreSettings:
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str | None = None  # where people reach the pages; alerts link to notices there
+    users_env: str | None = None  # names the variable with the pages' user:hash logins
+    token_env: str | None = None  # names the variable with the pages' bearer token
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,7 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
     message = render_digest(
         subscriber,
         local_date,
-        [read_alert(r.email.item) for r in rows],
+        [read_alert(r.email.item, public_url=settings.server.public_url) for r in rows],
         sender=settings.email.sender,
     )
     message["Date"] = format_datetime(now)

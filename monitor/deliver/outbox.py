@@ -136,7 +136,7 @@ def _deliver_one(
     rng: random.Random | None,
 ) -> RowOutcome:
     context = {"event_id": row.event_id, "subscriber": row.subscriber, "channel": row.channel}
-    alert = read_alert(row.item)
+    alert = read_alert(row.item, public_url=settings.server.public_url)
     if (now - row.created_at).total_seconds() > settings.delivery.max_age_s:
         return _dead(
             store,

@@ -97,6 +97,7 @@ def intro(
             f"  JSON feed        {server_url}/feed.json   (with the events that are not "
             "rare-earth relevant: ?all=1)",
             f"  controls state   {server_url}/controls.json?as_of=2025-11-08",
+            f"  web pages        {server_url}/",
             f"  digest emails    {output}",
             "  subscribers      " + ";\n                   ".join(subscribers),
             "",

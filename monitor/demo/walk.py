@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from monitor.demo import view
 from monitor.demo.entities_view import entities_summary
 from monitor.demo.world import (
     SLACK_TOKEN,
+    TODAY,
     FileMailSender,
     Step,
     demo_settings,
@@ -58,6 +60,7 @@ from monitor.store.summary import events_after, notice_count, pending_outbox_row
 DEFAULT_OUTPUT = Path("demo-output")
 STEP_TIMEOUT_S = 30.0  # per wait; a healthy step takes well under a second
 WORKER = "demo"
+KEPT_STORE = "regwatch-demo.db"  # the store file demo_settings puts in the data folder
 ATTACHMENT = b"%PDF-1.4\n% regwatch demo: stands in for the notice's item list\n"
 
 
@@ -246,24 +249,36 @@ class Walkthrough:
         return pending_outbox_rows(self.rt.store, email=email)
 
 
-def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
+def run_demo(
+    *,
+    speed: float | None = None,
+    output: Path | None = None,
+    keep: Path | None = None,
+    stay: bool = False,
+) -> int:
     """Run the walk-through: 0 when it went through, 1 when the daemon got stuck, 130 on
-    Ctrl-C. `speed` is ignored (see the module docstring). A folder that cannot be created
-    is a `UsageError`."""
+    Ctrl-C. `speed` is ignored (see the module docstring). `keep` keeps the store (and a
+    config to serve it) in that folder; `stay` leaves the web pages up until Ctrl-C. A folder
+    that cannot be created is a `UsageError`."""
     del speed  # the clock is step-driven
     started = time.monotonic()
     folder = (output or DEFAULT_OUTPUT).resolve()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--output: cannot create the folder {folder}: {exc}") from None
+    if keep is not None and (keep / KEPT_STORE).exists():
+        raise UsageError(f"--keep: {keep} already holds a demo store; choose an empty folder")
+    for option, path in (("--output", folder), ("--keep", keep)):
+        try:
+            if path is not None:
+                path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{option}: cannot create the folder {path}: {exc}") from None
     try:
         with (
             tempfile.TemporaryDirectory(prefix="regwatch-demo-") as tmp,
             ReplaySite() as site,
             SlackStandIn(SLACK_TOKEN) as slack,
         ):
-            _walk(Path(tmp), folder, site, slack, sys.stdout)
+            data_dir = keep.resolve() if keep is not None else Path(tmp)
+            _walk(data_dir, folder, site, slack, sys.stdout, kept=keep is not None, stay=stay)
     except DemoError as exc:
         sys.stderr.write(f"regwatch demo: {exc}\n")
         return 1
@@ -274,7 +289,16 @@ def run_demo(*, speed: float | None = None, output: Path | None = None) -> int:
     return 0
 
 
-def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: TextIO) -> None:
+def _walk(
+    tmp: Path,
+    folder: Path,
+    site: ReplaySite,
+    slack: SlackStandIn,
+    out: TextIO,
+    *,
+    kept: bool = False,
+    stay: bool = False,
+) -> None:
     settings = demo_settings(tmp, site_url=site.base_url, slack_api_url=slack.api_url)
     configure_from_settings(settings)
     # With a 50 ms tick a job often finds its previous run still busy: APScheduler would warn.
@@ -313,6 +337,9 @@ def _walk(tmp: Path, folder: Path, site: ReplaySite, slack: SlackStandIn, out: T
         )
         walk.run(steps)
         _finale(walk, http.url, folder)
+        daemon.stop(grace_s=5.0)
+        daemon = None
+        _pages(walk, http.url, tmp if kept else None, settings.store.url, stay=stay)
     finally:
         if daemon is not None:
             daemon.stop(grace_s=5.0)
@@ -348,6 +375,33 @@ def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
         f"{folder}\n"
         "Next: README.md, 'Using it for real'."
     )
+
+
+def _pages(
+    walk: Walkthrough, server_url: str, kept: Path | None, store_url: str, *, stay: bool
+) -> None:
+    """Where to look at the story in a browser: now (`stay`), or later on the kept store."""
+    walk.say(f"\nThe web pages: {server_url}/  (the timeline: {server_url}/controls)")
+    if kept is not None:
+        data_dir, config = kept, kept / "regwatch.toml"
+        config.write_text(
+            # JSON strings are TOML basic strings: the paths stay intact, quotes and all.
+            f"data_dir = {json.dumps(str(data_dir))}\n[store]\nurl = {json.dumps(store_url)}\n"
+            '[server]\nlisten = "127.0.0.1:8080"\n',
+            encoding="utf-8",
+        )
+        walk.say(
+            f"The store is kept in {data_dir}. To look again later:\n"
+            f"  regwatch --config {config} --now {TODAY.isoformat()}T09:00:00+08:00 serve\n"
+            "  and open http://127.0.0.1:8080/"
+        )
+    if not stay:
+        walk.say("They close with the demo: `regwatch demo --stay` keeps them up until Ctrl-C.")
+        return
+    walk.say("The pages stay up until you press Ctrl-C.")
+    with suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -44,6 +44,8 @@ from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
 from monitor.serve.entities import entities_endpoint
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
+from monitor.serve.feed_filters import feed_filters
+from monitor.serve.pages import page_routes
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
 from monitor.store.feed import feed_version
@@ -174,6 +176,7 @@ def _feed_query(request: Request) -> FeedQuery:
         all_events=all_value in _TRUE,
         limit=DEFAULT_LIMIT if limit is None else limit,
         before_seq=integer("before"),
+        filters=feed_filters(params),
     )
 
 
@@ -284,17 +287,18 @@ def build_app(
 
     async def index(request: Request) -> Response:
         links = ["/feed.json", "/controls.json", "/healthz", "/metrics", "/schema/feed-item.json"]
+        links.append("/sources.json")
         return Response(_dumps({"name": "regwatch", "links": links}), 200, None, JSON_MEDIA_TYPE)
 
     return Starlette(
         routes=[
-            Route("/", index),
             Route("/feed.json", feed),
             Route("/controls.json", controls),
             Route("/entities.json", entities_endpoint(store, clock)),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             Route("/schema/feed-item.json", schema),
+            *page_routes(store, settings, clock, json_index=index),  # "/" and the other pages
         ]
     )
 

@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from monitor.errors import UsageError
+from monitor.serve.feed_filters import Filters, filtered_feed_rows
 from monitor.store import Store
 from monitor.store.feed import feed_rows
 
@@ -30,6 +32,7 @@ class FeedQuery:
     all_events: bool = False
     limit: int = DEFAULT_LIMIT
     before_seq: int | None = None
+    filters: Filters = ()  # kind, element, code, hs, source (`feed_filters`), as the page
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -46,6 +49,7 @@ class FeedQuery:
         params: list[tuple[str, str]] = []
         if self.subscriber is not None:
             params.append(("subscriber", self.subscriber))
+        params.extend(self.filters)
         if self.all_events:
             params.append(("all", "1"))
         if before_seq is not None:
@@ -79,8 +83,12 @@ def feed_document(
 
 
 def render_feed(store: Store, query: FeedQuery, *, base_url: str) -> dict[str, Any]:
-    rows = feed_rows(
-        store,
+    read = (
+        partial(filtered_feed_rows, store, query.filters)
+        if query.filters
+        else partial(feed_rows, store)
+    )
+    rows = read(
         limit=query.limit + 1,  # one more tells whether there is a next page
         subscriber=query.subscriber,
         since=query.since,

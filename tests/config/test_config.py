@@ -94,6 +94,11 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
         ("[delivery]\nmax_age = 'forever'\n", "delivery.max_age"),
         ("[sources]\ndir = 'does-not-exist'\n", "sources.dir"),
         ("[logging]\nformat = 'xml'\n", "logging.format"),
+        ("[server]\npublic_url = 'ftp://regwatch.example.com'\n", "server.public_url"),
+        ("[server]\npublic_url = 'https://regwatch.example.com/?a=1'\n", "server.public_url"),
+        ("[server]\nusers_env = 'not a name'\n", "server.users_env"),
+        ("[server]\ntoken_env = 5\n", "server.token_env"),
+        ("[server]\nusers = 'alice:hash'\n", "server.users"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -135,3 +140,20 @@ def test_durations() -> None:
 def test_source_overrides_are_kept_for_the_catalog() -> None:
     settings = build_settings({"sources": {"mofcom-zcfb": {"base_url": "http://127.0.0.1:9100"}}})
     assert settings.sources.overrides["mofcom-zcfb"]["base_url"] == "http://127.0.0.1:9100"
+
+
+def test_server_page_settings() -> None:
+    settings = build_settings(
+        {
+            "server": {
+                "listen": "0.0.0.0:8080",
+                "public_url": "https://regwatch.example.com/watch/",
+                "users_env": "REGWATCH_USERS",
+                "token_env": "REGWATCH_PAGES_TOKEN",
+            }
+        }
+    )
+    assert settings.server.public_url == "https://regwatch.example.com/watch"
+    assert settings.server.users_env == "REGWATCH_USERS"
+    assert settings.server.token_env == "REGWATCH_PAGES_TOKEN"
+    assert build_settings({}).server.public_url is None

@@ -152,6 +152,19 @@ def test_digest_is_multipart_text_and_html_grouped_by_kind_of_change() -> None:
     assert 'style="' in html and "<style" not in html  # inline styles only
 
 
+def test_with_a_public_url_the_digest_links_each_notice_page() -> None:
+    subscriber = Subscriber(name="magnets", email=("a@example.test",))
+    alerts = [read_alert(item_62(at(DAY, 9)), public_url="https://regwatch.example.com")]
+    mail = render_digest(subscriber, DAY, alerts, sender="regwatch@example.test")
+    page = "https://regwatch.example.com/notices/MOFCOM-2025-62"
+    assert f"In regwatch: {page}" in mail.get_body(("plain",)).get_content()
+    assert f'href="{page}"' in mail.get_body(("html",)).get_content()
+    plain = render_digest(
+        subscriber, DAY, [read_alert(item_62(at(DAY, 9)))], sender="regwatch@example.test"
+    )
+    assert "In regwatch" not in plain.get_body(("plain",)).get_content()
+
+
 def test_html_escapes_what_the_source_wrote() -> None:
     item = item_62(at(DAY, 9))
     item["_regwatch"]["notice"]["title"] = "商务部公告2025年第62号 <script>alert(1)</script>"

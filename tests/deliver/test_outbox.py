@@ -4,7 +4,7 @@ import logging
 import random
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -105,6 +105,26 @@ def test_due_rows_are_sent_oldest_first_and_marked_sent(store: Store) -> None:
     )
     again = deliver_due(store, settings(), clock, Channels(slack=slack))
     assert again.sent == 0 and len(slack.sent) == 6  # nothing doubled
+
+
+def test_alerts_carry_the_notice_page_when_public_url_is_set(store: Store) -> None:
+    three_events(store)
+
+    @dataclass
+    class Pages(FakeChannel):
+        pages: list[str] = field(default_factory=list)
+
+        def send(self, alert: Alert, destination: str) -> None:
+            self.pages.append(alert.page_url)
+
+    slack = Pages()
+    config = settings()
+    config = replace(config, server=replace(config.server, public_url="https://rw.example.com"))
+    deliver_due(store, config, FixedClock(T0 + timedelta(minutes=3)), Channels(slack=slack))
+    assert slack.pages[0] == "https://rw.example.com/notices/MOFCOM-2025-62"
+    assert len(slack.pages) == 6 and all(
+        p.startswith("https://rw.example.com/") for p in slack.pages
+    )
 
 
 def test_rows_not_yet_due_and_email_rows_wait(store: Store) -> None:

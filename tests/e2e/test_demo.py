@@ -6,6 +6,7 @@ import email
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -120,3 +122,33 @@ def test_final_controls_state(demo: DemoRun) -> None:
     feed = json.loads((output / "feed.json").read_text(encoding="utf-8"))
     events = {(i["_regwatch"]["event"], i["_regwatch"]["notice"]["doc_key"]) for i in feed["items"]}
     assert ("measure.suspension_ended", "MOFCOM-2025-61") in events
+
+
+def test_stay_leaves_the_pages_up_until_ctrl_c(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REGWATCH_", "SLACK_"))}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    env["HOME"] = str(tmp_path)
+    with subprocess.Popen(
+        [sys.executable, "-m", "monitor", "demo", "--output", str(tmp_path / "out"), "--stay"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    ) as demo:
+        try:
+            assert demo.stdout is not None
+            pages = None
+            for line in demo.stdout:  # the demo prints the URL of / and then waits
+                if found := re.match(r"The web pages: (http://127\.0\.0\.1:\d+/) ", line):
+                    pages = found.group(1)
+                if line.startswith("The pages stay up"):
+                    break
+            assert pages is not None
+            response = httpx.get(pages, timeout=10, trust_env=False)
+            assert response.status_code == 200 and "Recent changes" in response.text
+            demo.send_signal(signal.SIGINT)
+            assert demo.wait(timeout=30) == 0
+        finally:
+            if demo.poll() is None:
+                demo.kill()

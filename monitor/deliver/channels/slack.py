@@ -147,9 +147,12 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
     if alert.removed:
         blocks.append(_section("*Removed*\n" + _quoted(alert.removed)))
     if alert.url:
+        in_regwatch = f"  ·  {link(alert.page_url, 'In regwatch')}" if alert.page_url else ""
         blocks.append(
             {
-                **_section(link(alert.url, "Open the notice") + f"  {escape(alert.url)}"),
+                **_section(
+                    link(alert.url, "Open the notice") + f"  {escape(alert.url)}" + in_regwatch
+                ),
                 "block_id": "link",
             }
         )

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from monitor.clock import BEIJING, utc
 
@@ -74,6 +75,7 @@ class Alert:
     detected: str  # Beijing time, "2025-10-09 10:12"
     detected_at: datetime | None  # the same moment in UTC; None when unreadable
     relevant: bool
+    page_url: str = ""  # the notice's page on regwatch ([server] public_url), else empty
 
     @property
     def headline(self) -> str:
@@ -185,8 +187,10 @@ def beijing_time(value: str) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + " Beijing"
 
 
-def read_alert(item: Mapping[str, Any]) -> Alert:
-    """The `Alert` of one stored feed item; any JSON object reads, however malformed."""
+def read_alert(item: Mapping[str, Any], *, public_url: str | None = None) -> Alert:
+    """The `Alert` of one stored feed item; any JSON object reads, however malformed.
+
+    With `public_url` (``[server] public_url``) it links the notice's page there too."""
     meta = _section(item, "_regwatch")
     notice = _section(meta, "notice")
     rare_earth = _section(meta, "rare_earth")
@@ -226,7 +230,15 @@ def read_alert(item: Mapping[str, Any]) -> Alert:
         detected=beijing_time(detected),
         detected_at=utc(moment) if moment is not None else None,
         relevant=bool(rare_earth.get("relevant")),
+        page_url=notice_page_url(public_url, _text(notice.get("doc_key"))),
     )
+
+
+def notice_page_url(public_url: str | None, doc_key: str) -> str:
+    """``<public_url>/notices/<doc_key>``, the key escaped (it may be a URL); empty without."""
+    if not public_url or not doc_key:
+        return ""
+    return f"{public_url.rstrip('/')}/notices/{quote(doc_key, safe='')}"
 
 
 def title_without_number(alert: Alert) -> str:

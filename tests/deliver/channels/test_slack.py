@@ -113,6 +113,15 @@ def test_blocks_carry_codes_dates_kind_and_the_link() -> None:
     assert message.blocks[0]["text"]["text"] == "商务部公告2025年第62号 — new rare-earth notice"
 
 
+def test_with_a_public_url_the_link_block_opens_the_notice_page_too() -> None:
+    item = item_62(DETECTED)
+    plain = render_slack_message(read_alert(item))
+    linked = render_slack_message(read_alert(item, public_url="https://regwatch.example.com/"))
+    link_of = {b.get("block_id"): b for b in linked.blocks}["link"]
+    assert "<https://regwatch.example.com/notices/MOFCOM-2025-62|In regwatch>" in str(link_of)
+    assert "In regwatch" not in "\n".join(all_texts(plain.blocks))
+
+
 def test_a_suspension_says_what_it_suspends_and_until_when() -> None:
     message = render_slack_message(read_alert(item_70(DETECTED)))
     assert "suspends MOFCOM-2025-55" in message.text and "until 2026-11-10" in message.text

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from monitor.deliver.channels import read_alert
+from monitor.deliver.channels.wording import notice_page_url
 from tests.support.delivery import item_61_suspension_ended, item_62
 
 DETECTED = datetime(2025, 10, 9, 2, 31, tzinfo=UTC)
@@ -38,3 +39,12 @@ def test_malformed_effective_dates_read_as_none(effective: Any) -> None:
 def test_an_empty_item_reads_as_an_empty_alert() -> None:
     alert = read_alert({"_regwatch": "not an object", "id": None})
     assert (alert.event_id, alert.label, alert.detected_at, alert.group) == ("", "", None, "other")
+
+
+def test_notice_page_url_escapes_keys_that_are_urls() -> None:
+    assert notice_page_url(None, "MOFCOM-2025-61") == ""
+    assert notice_page_url("https://r.example.com", "") == ""
+    assert (
+        notice_page_url("https://r.example.com/", "https://aqygzj.mofcom.gov.cn/a.html")
+        == "https://r.example.com/notices/https%3A%2F%2Faqygzj.mofcom.gov.cn%2Fa.html"
+    )
