@@ -8,22 +8,33 @@ a notice regwatch already knows is that notice seen again, not a new one.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 
 from monitor.detect.classify import assess
 from monitor.detect.diff import content_hash
 from monitor.extract.docnumbers import mentioned_doc_keys
 from monitor.extract.facts import extract_facts
-from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
+from monitor.models import Effective, Notice, NoticeFacts, RawNotice, Verdict
 
 
 def read_facts(raw: RawNotice) -> NoticeFacts:
-    return extract_facts(
+    facts = extract_facts(
         raw.title,
         raw.text,
         published=raw.published,
         doc_number=raw.doc_number,
         language=raw.language,
     )
+    return _stated_by_source(facts, raw)
+
+
+def _stated_by_source(facts: NoticeFacts, raw: RawNotice) -> NoticeFacts:
+    """What the source states outright (its own key, an effective date) beats the text."""
+    if raw.doc_key is not None:
+        facts = replace(facts, doc_key=raw.doc_key, doc_number=raw.doc_number)
+    if raw.effective_on is not None and not facts.effective:
+        facts = replace(facts, effective=(Effective(raw.effective_on, "whole notice"),))
+    return facts
 
 
 def build_notice(
@@ -59,7 +70,7 @@ def alias_target(
 
     `known` tells which of the given doc_keys are stored; it is asked once.
     """
-    if facts.doc_key is not None:
+    if facts.doc_key is not None or raw.doc_key is not None:
         return None
     in_title = mentioned_doc_keys(raw.title)
     in_text = mentioned_doc_keys(raw.text)
