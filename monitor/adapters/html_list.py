@@ -73,6 +73,7 @@ def parse_list(markup: str, page_url: str, selectors: Selectors, source: SourceD
             items.setdefault(item.url, item)
     if not items:
         raise ParseError("layout", f"no {selectors.item!r} item with a link on the list", page_url)
+    listing.reject_mojibake((item.title for item in items.values()), page_url)
     return tuple(items.values())
 
 
@@ -157,7 +158,7 @@ class HtmlListAdapter:
         paged = "page_url" in source.options
         complete = not paged
         while listing.wants_next_page(source, state, pages[-1], read=len(pages), since=since,
-                                      more=paged):  # fmt: skip
+                                      more=paged and not complete):  # fmt: skip
             url = page_url(source, len(pages) + 1)
             requests += 1
             try:
@@ -168,6 +169,7 @@ class HtmlListAdapter:
                 complete = True  # past the last page
                 break
             pages.append(parse_list(page.text, page.final_url, selectors, source))
+            complete = len(pages[-1]) < len(pages[0])  # a short page is the last one
             if progress is not None:
                 progress(len(pages), None)
         listed = tuple(listing.unique(i for items in pages for i in items).values())

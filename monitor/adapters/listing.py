@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from monitor.adapters.base import ListedItem, PollResult, SourceState
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, FetchError
 from monitor.models import Page, RawNotice, SourceDef, Validators
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LOST = re.compile(r"\?\?")
 _DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
 
@@ -96,6 +98,16 @@ def window_start(last: Iterable[ListedItem], *, complete: bool) -> date | None:
         return None
     # Items of the oldest date may continue on the next page: only the day after is whole.
     return min(dates) if complete else min(dates) + timedelta(days=1)
+
+
+def is_mojibake(title: str) -> bool:
+    """Chinese characters the server turned into `?` (a request it half refused)."""
+    return _LOST.search(title) is not None and _CJK.search(title) is None
+
+
+def reject_mojibake(titles: Iterable[str], url: str) -> None:
+    if any(is_mojibake(title) for title in titles):
+        raise FetchError("mojibake", "titles arrived as '?': the server garbled the text", url)
 
 
 def parse_date(text: str) -> date | None:
