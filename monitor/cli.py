@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
-from monitor.adapters.catalog import load_catalog
+from monitor.adapters.catalog import available_sources, load_catalog, render_available
 from monitor.clock import beijing_date, clock_for
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError, RegwatchError, StoreError, UsageError
@@ -317,18 +317,25 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--available", is_flag=True, help="List every source definition (enabled or not), one a line."
+)
 @pass_state
-def sources(state: _State) -> None:
+def sources(state: _State, available: bool) -> None:
     """List sources with health: last success, last error, consecutive failures.
 
     \b
     Example:
       regwatch --config regwatch.toml sources
+      regwatch sources --available     # every bundled definition, enabled or off
     """
     from monitor.serve.status import render_sources
 
     with _user_errors():
         settings = state.settings()
+        if available:
+            click.echo(render_available(available_sources(settings)))
+            return
         catalog = load_catalog(settings)
         store = open_store(settings.store.url)
         try:

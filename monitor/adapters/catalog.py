@@ -138,3 +138,22 @@ def available_sources(settings: Settings) -> list[tuple[SourceDef, bool]]:
         on = source_id in enabled if enabled is not None else merged.get("enabled") is not False
         found.append((source, on))
     return found
+
+
+def render_available(found: list[tuple[SourceDef, bool]]) -> str:
+    """One line per definition: id, kind, interval, on or off, name."""
+    lines = [f"{'SOURCE':<30} {'KIND':<21} {'EVERY':>5}  {'STATE':<8} NAME"]
+    for source, on in found:
+        state = "enabled" if on else "off"
+        lines.append(
+            f"{source.id:<30} {source.kind:<21} {_every(source.interval_s):>5}  {state:<8} "
+            f"{source.name}"
+        )
+    return "\n".join(lines)
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
