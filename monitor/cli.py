@@ -123,7 +123,7 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
       regwatch poll mofcom-zcfb
     """
     from monitor.controls.clock_events import run_clock
-    from monitor.pipeline import poll_source
+    from monitor.pipeline import poll_sources
 
     with _user_errors():
         rt = state.runtime()
@@ -134,11 +134,14 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
                     f"unknown source {unknown[0]!r} (known: {', '.join(sorted(rt.sources))})"
                 )
             failed = []
-            for source_id in source_ids or tuple(rt.sources):
-                outcome = poll_source(rt, rt.sources[source_id])
+            # One poll of every source: every copy is filed before any event is made.
+            polled = [rt.sources[s] for s in source_ids or tuple(rt.sources)]
+            for outcome in poll_sources(rt, polled):
                 if not outcome.ok:
                     failed.append(outcome)
-                    click.echo(f"regwatch: source {source_id} failed: {outcome.error}", err=True)
+                    click.echo(
+                        f"regwatch: source {outcome.source_id} failed: {outcome.error}", err=True
+                    )
             run_clock(rt)
             _deliver(rt)
         finally:
