@@ -185,6 +185,34 @@ class BrowserPages:
         return self._browser
 
     def _load(self, source_id: str, url: str, timeout_s: float, *, rendered: bool) -> BrowserAnswer:
+        """One page; a browser that died under it is started again and asked once more."""
+        try:
+            return self._load_once(source_id, url, timeout_s, rendered=rendered)
+        except FetchError as error:
+            if error.reason != "browser":
+                raise
+        except Exception as error:  # noqa: BLE001 (Playwright's errors when the browser is gone)
+            log.warning("browser request failed (%s); starting the browser again", error)
+        self._forget_browser()
+        try:
+            return self._load_once(source_id, url, timeout_s, rendered=rendered)
+        except FetchError:
+            raise
+        except Exception as error:
+            raise FetchError("browser", f"the browser failed: {_first_line(error)}", url) from error
+
+    def _forget_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        self._contexts.clear()
+        if browser is not None:
+            try:
+                browser.close()
+            except Exception as error:  # noqa: BLE001 (it is already dead)
+                log.debug("closing a dead browser: %s", error)
+
+    def _load_once(
+        self, source_id: str, url: str, timeout_s: float, *, rendered: bool
+    ) -> BrowserAnswer:
         """Navigate; while the main frame shows a challenge, wait for the script's reload.
 
         `rendered`: an HTML page is taken as the browser's DOM after load (script-built
@@ -216,11 +244,16 @@ class BrowserPages:
                     raise _navigation_error(error, url, browser) from error
             last = navigations[-1]
             headers = dict(last.all_headers())
-            if rendered and last.status == 200 and not _challenged(last):
+            if last.status in CHALLENGE_STATUSES:
+                body = b""  # still challenged at the deadline; the status says enough
+            elif rendered and last.status == 200 and not _challenged(last):
                 headers["content-type"] = "text/html; charset=utf-8"
                 body = page.content().encode("utf-8")
             else:
-                body = last.body()
+                try:
+                    body = last.body()
+                except Exception as error:  # noqa: BLE001 (it navigated away again)
+                    raise FetchError("challenge", "the page kept reloading itself", url) from error
             return BrowserAnswer(status=last.status, url=last.url, headers=headers, body=body)
         finally:
             try:
@@ -279,9 +312,13 @@ def _is_timeout(error: Exception) -> bool:
     return type(error).__name__ == "TimeoutError"
 
 
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def _navigation_error(error: Exception, url: str, browser: Any) -> FetchError:
-    message = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if not browser.is_connected():
+    message = _first_line(error)
+    if not browser.is_connected() or type(error).__name__ == "TargetClosedError":
         return FetchError("browser", f"the browser died: {message}", url)
     if _is_timeout(error):
         return FetchError("timeout", message, url)

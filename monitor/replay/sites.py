@@ -65,6 +65,7 @@ class SmallSite:
         self._log: list[Request] = []
         self.challenge_cookie = challenge_cookie
         self.token = hashlib.sha256(self.name.encode()).hexdigest()[:16]
+        self.script_token: str | None = None  # what the script sets (None: the token)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -123,7 +124,7 @@ class SmallSite:
             self._log.append(request)
             fault = self._take_fault()
             if self.challenge_cookie and not self._cleared(request.headers):
-                return Answer(412, challenge_page(self.token))
+                return Answer(412, challenge_page(self.script_token or self.token))
             answer = self.route_post(request) if request.method == "POST" else self.route(request)
         if fault is not None:
             return self.faulty(fault, answer)

@@ -1,0 +1,129 @@
+"""Browser fetching against a loopback site that serves its list only after a script set a
+cookie (412 + cookie-setting script, mofcom-site.md §6), through the system Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import FetchError
+from monitor.fetch.browser import BrowserPages, chromium_path
+from monitor.fetch.client import Fetcher
+from monitor.models import SourceDef
+from monitor.replay.html_lists import GACC_STYLE, ListSite, ListSpec
+from monitor.replay.sites import CLEARANCE_COOKIE
+from tests.adapters.sources_support import source
+
+pytestmark = pytest.mark.skipif(
+    not Path(chromium_path()).exists(), reason=f"no Chromium at {chromium_path()} (CI installs it)"
+)
+LIST = "/customs/302249/302266/302267/index.html"
+TITLE = "海关总署公告2025年第29号（关于调整出口管制物项海关商品编号的公告）"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[ListSite]:
+    replay = ListSite("gacc", [ListSpec(LIST, "2011fa33-{n}.html", GACC_STYLE)],
+                      challenge_cookie=True)  # fmt: skip
+    replay.publish(LIST, "http://www.customs.gov.cn/customs/302249/302266/302267/6501234/index.html",
+                   TITLE, dt.date(2025, 5, 12))  # fmt: skip
+    with replay:
+        yield replay
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserPages]:
+    pages = BrowserPages()
+    yield pages
+    pages.close()
+
+
+def gacc(site: ListSite, **options: object) -> SourceDef:
+    """The GACC list as a browser source, requested on the replay (base_url)."""
+    defined = source("html-list", f"http://www.customs.gov.cn{LIST}", item="ul.conList_ul li",
+                     fetch="browser", **options)  # fmt: skip
+    return replace(defined, base_url=site.base_url)
+
+
+def test_a_plain_client_gets_only_the_challenge(site: ListSite) -> None:
+    plain = replace(source("html-list", f"http://www.customs.gov.cn{LIST}", item="li"),
+                    base_url=site.base_url)  # fmt: skip
+    with Fetcher(politeness_s=0, retries=0) as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.get(plain, plain.url)
+    assert caught.value.reason == "challenge"
+
+
+def test_the_browser_runs_the_script_and_reads_the_list(site: ListSite, browser: BrowserPages
+                                                        ) -> None:  # fmt: skip
+    page = browser.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+    assert page.status == 200 and TITLE in page.text
+    assert page.url == page.final_url == f"http://www.customs.gov.cn{LIST}"
+    assert len(page.sha256) == 64
+    statuses = [r.headers.get("cookie", "") for r in site.requests]
+    assert any(f"{CLEARANCE_COOKIE}=" in c for c in statuses)  # the script's cookie came back
+
+
+def test_a_fetcher_routes_browser_sources_to_the_shared_browser(site: ListSite) -> None:
+    with Fetcher(politeness_s=0) as fetcher:
+        page = fetcher.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+        assert TITLE in page.text
+
+
+def test_a_dead_browser_is_started_again(site: ListSite, browser: BrowserPages) -> None:
+    browser.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+    pid = browser.browser_pid()
+    assert pid is not None
+    launches = browser.launches
+    os.kill(pid, signal.SIGKILL)
+    page = browser.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+    assert TITLE in page.text
+    assert browser.launches == launches + 1 and browser.browser_pid() not in (None, pid)
+
+
+def test_the_same_checks_apply_after_the_browser(site: ListSite, browser: BrowserPages) -> None:
+    with pytest.raises(FetchError) as too_large:
+        browser.get(gacc(site, max_bytes=200), f"http://www.customs.gov.cn{LIST}")
+    assert too_large.value.reason == "too_large"
+    with pytest.raises(FetchError) as missing:
+        browser.get(gacc(site), "http://www.customs.gov.cn/customs/nothing.html")
+    assert missing.value.reason == "http_status"
+
+
+def test_a_challenge_the_browser_cannot_pass_is_a_challenge_failure(browser: BrowserPages) -> None:
+    stuck = ListSite("stuck", [ListSpec(LIST, "p{n}.html")], challenge_cookie=True)
+    with stuck:
+        stuck.script_token = "stale"  # the script sets a cookie the site does not accept
+        with pytest.raises(FetchError) as caught:
+            browser.get(gacc(stuck, read_timeout=1), f"http://www.customs.gov.cn{LIST}")
+    assert caught.value.reason == "challenge"
+
+
+def test_no_chromium_is_a_failure_naming_what_to_install(site: ListSite) -> None:
+    pages = BrowserPages(executable="/nonexistent/chromium")
+    try:
+        with pytest.raises(FetchError) as caught:
+            pages.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+    finally:
+        pages.close()
+    assert caught.value.reason == "browser_missing"
+    assert "apt-get install chromium" in str(caught.value)
+
+
+def test_no_playwright_is_a_failure_naming_what_to_install(
+    site: ListSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    pages = BrowserPages()
+    try:
+        with pytest.raises(FetchError) as caught:
+            pages.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
+    finally:
+        pages.close()
+    assert caught.value.reason == "browser_missing" and "pip install" in str(caught.value)
