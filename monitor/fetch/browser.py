@@ -191,7 +191,7 @@ class BrowserPages:
         except FetchError as error:
             if error.reason != "browser":
                 raise
-        except Exception as error:  # noqa: BLE001 (Playwright's errors when the browser is gone)
+        except Exception as error:
             log.warning("browser request failed (%s); starting the browser again", error)
         self._forget_browser()
         try:
@@ -207,7 +207,7 @@ class BrowserPages:
         if browser is not None:
             try:
                 browser.close()
-            except Exception as error:  # noqa: BLE001 (it is already dead)
+            except Exception as error:
                 log.debug("closing a dead browser: %s", error)
 
     def _load_once(
@@ -252,7 +252,7 @@ class BrowserPages:
             else:
                 try:
                     body = last.body()
-                except Exception as error:  # noqa: BLE001 (it navigated away again)
+                except Exception as error:
                     raise FetchError("challenge", "the page kept reloading itself", url) from error
             return BrowserAnswer(status=last.status, url=last.url, headers=headers, body=body)
         finally:
