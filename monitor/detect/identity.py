@@ -31,7 +31,10 @@ def read_facts(raw: RawNotice) -> NoticeFacts:
 def _stated_by_source(facts: NoticeFacts, raw: RawNotice) -> NoticeFacts:
     """What the source states outright (its own key, an effective date) beats the text."""
     if raw.doc_key is not None:
-        facts = replace(facts, doc_key=raw.doc_key, doc_number=raw.doc_number)
+        # A series of its own (a US rule) cites other series' notices but never acts on them.
+        series = raw.doc_key.split("-", 1)[0]
+        own = tuple(a for a in facts.affects if a.doc_key.split("-", 1)[0] == series)
+        facts = replace(facts, doc_key=raw.doc_key, doc_number=raw.doc_number, affects=own)
     if raw.effective_on is not None and not facts.effective:
         facts = replace(facts, effective=(Effective(raw.effective_on, "whole notice"),))
     return facts

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from monitor.replay.loopback import Answer, LoopbackServer
 
@@ -69,7 +70,7 @@ class SmallSite:
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> SmallSite:
+    def start(self) -> Self:
         if self._server is None:
             self._server = LoopbackServer(self, 0, name=f"replay-{self.name}")
         return self
@@ -79,7 +80,7 @@ class SmallSite:
         if server is not None:
             server.stop()
 
-    def __enter__(self) -> SmallSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

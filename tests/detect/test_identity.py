@@ -68,7 +68,8 @@ def test_a_key_the_source_states_beats_a_number_the_text_cites() -> None:
         source_id="federal-register-bis",
         url="https://www.federalregister.gov/documents/2025/11/14/2025-21044/rare-earth-magnets",
         title="Controls on Rare Earth Permanent Magnets",
-        text="BIS responds to MOFCOM Announcement No. 61 of 2025.\nEffective date: 2025-12-01",
+        text="BIS amends the EAR in response to MOFCOM Announcement No. 61 of 2025, and amends "
+        "FR Doc. 2025-10001.\nEffective date: 2025-12-01",
         language="en",
         doc_key="FR-2025-21044",
         doc_number="FR Doc. 2025-21044",
@@ -78,6 +79,7 @@ def test_a_key_the_source_states_beats_a_number_the_text_cites() -> None:
     assert facts.doc_key == "FR-2025-21044" and facts.doc_number == "FR Doc. 2025-21044"
     assert [(e.from_, e.scope) for e in facts.effective] == [(date(2025, 12, 1), "whole notice")]
     assert alias_target(facts, raw, set) is None
+    assert all(not a.doc_key.startswith("MOFCOM-") for a in facts.affects)
 
 
 def test_a_stated_effective_date_never_replaces_dates_the_text_gives() -> None:
