@@ -225,7 +225,7 @@ def started_replays() -> Iterator[Replays]:
                     [ListSpec(GACC_LIST, "2011fa33-{n}.html", GACC_STYLE, title="海关总署公告")],
                     challenge_cookie=True,
                 )
-            ),  # fmt: skip
+            ),
             govcn=stack.enter_context(GovcnSearchSite()),
             news=stack.enter_context(NewsSearchSite()),
             federal_register=stack.enter_context(FederalRegisterSite()),
