@@ -177,7 +177,9 @@ class BrowserPages:
                 executable_path=self._executable,
                 headless=True,
                 args=["--no-sandbox", "--disable-blink-features=AutomationControlled",
-                      "--disable-dev-shm-usage", self.marker],
+                      "--disable-dev-shm-usage", "--disable-gpu", "--disable-extensions",
+                      "--disable-background-networking", "--renderer-process-limit=2",
+                      "--no-first-run", self.marker],
             )  # fmt: skip
         except Exception as error:
             raise FetchError("browser_missing", f"Chromium did not start: {error}") from error
