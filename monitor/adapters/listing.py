@@ -160,8 +160,3 @@ def need_choice(options: Mapping[str, Any], key: str, choices: Iterable[str]) ->
     allowed = tuple(choices)
     if key in options and options[key] not in allowed:
         raise ConfigError(key, f"expected one of {', '.join(allowed)}, got {options[key]!r}")
-
-
-def need_flag(options: Mapping[str, Any], key: str) -> None:
-    if key in options and not isinstance(options[key], bool):
-        raise ConfigError(key, f"expected true or false, got {options[key]!r}")
