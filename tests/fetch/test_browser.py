@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import FetchError
-from monitor.fetch.browser import BrowserPages, chromium_path
+from monitor.fetch.browser import BrowserAnswer, BrowserPages, chromium_path
 from monitor.fetch.client import Fetcher
 from monitor.models import SourceDef
 from monitor.replay.html_lists import GACC_STYLE, ListSite, ListSpec
 from monitor.replay.sites import CLEARANCE_COOKIE
 from tests.adapters.sources_support import source
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not Path(chromium_path()).exists(), reason=f"no Chromium at {chromium_path()} (CI installs it)"
 )
 LIST = "/customs/302249/302266/302267/index.html"
@@ -60,6 +60,7 @@ def test_a_plain_client_gets_only_the_challenge(site: ListSite) -> None:
     assert caught.value.reason == "challenge"
 
 
+@needs_chromium
 def test_the_browser_runs_the_script_and_reads_the_list(site: ListSite, browser: BrowserPages
                                                         ) -> None:  # fmt: skip
     page = browser.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
@@ -70,12 +71,14 @@ def test_the_browser_runs_the_script_and_reads_the_list(site: ListSite, browser:
     assert any(f"{CLEARANCE_COOKIE}=" in c for c in statuses)  # the script's cookie came back
 
 
+@needs_chromium
 def test_a_fetcher_routes_browser_sources_to_the_shared_browser(site: ListSite) -> None:
     with Fetcher(politeness_s=0) as fetcher:
         page = fetcher.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
         assert TITLE in page.text
 
 
+@needs_chromium
 def test_a_dead_browser_is_started_again(site: ListSite, browser: BrowserPages) -> None:
     browser.get(gacc(site), f"http://www.customs.gov.cn{LIST}")
     pid = browser.browser_pid()
@@ -87,6 +90,7 @@ def test_a_dead_browser_is_started_again(site: ListSite, browser: BrowserPages) 
     assert browser.launches == launches + 1 and browser.browser_pid() not in (None, pid)
 
 
+@needs_chromium
 def test_the_same_checks_apply_after_the_browser(site: ListSite, browser: BrowserPages) -> None:
     with pytest.raises(FetchError) as too_large:
         browser.get(gacc(site, max_bytes=200), f"http://www.customs.gov.cn{LIST}")
@@ -96,6 +100,7 @@ def test_the_same_checks_apply_after_the_browser(site: ListSite, browser: Browse
     assert missing.value.reason == "http_status"
 
 
+@needs_chromium
 def test_a_challenge_the_browser_cannot_pass_is_a_challenge_failure(browser: BrowserPages) -> None:
     stuck = ListSite("stuck", [ListSpec(LIST, "p{n}.html")], challenge_cookie=True)
     with stuck:
@@ -116,6 +121,7 @@ def test_no_chromium_is_a_failure_naming_what_to_install(site: ListSite) -> None
     assert "apt-get install chromium" in str(caught.value)
 
 
+@needs_chromium
 def test_no_playwright_is_a_failure_naming_what_to_install(
     site: ListSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,3 +133,44 @@ def test_no_playwright_is_a_failure_naming_what_to_install(
     finally:
         pages.close()
     assert caught.value.reason == "browser_missing" and "pip install" in str(caught.value)
+
+
+ANSWER = BrowserAnswer(200, "http://127.0.0.1:9/customs/list.html",
+                       {"Content-Type": "text/html; charset=utf-8"},
+                       "<html><body><ul><li>海关总署公告</li></ul></body></html>".encode())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (replace(ANSWER, status=412, body=b""), "challenge"),
+        (replace(ANSWER, status=202, body=b""), "empty_body"),
+        (replace(ANSWER, status=503), "http_status"),
+        (replace(ANSWER, body=b"  "), "empty_body"),
+        (replace(ANSWER, body=b"x" * 300), "too_large"),
+        (
+            replace(
+                ANSWER,
+                body=b"<html><script>document.cookie='a=1';location.reload()</script></html>",
+            ),
+            "challenge",
+        ),
+    ],
+)
+def test_what_the_browser_brings_back_passes_the_plain_checks(
+    answer: BrowserAnswer, reason: str
+) -> None:
+    pages = BrowserPages(max_bytes=200)
+    defined = replace(source("html-list", "http://www.customs.gov.cn/customs/list.html",
+                             item="li"), base_url="http://127.0.0.1:9")  # fmt: skip
+    with pytest.raises(FetchError) as caught:
+        pages._page(defined, defined.url, answer, expect="html", max_bytes=200)
+    assert caught.value.reason == reason
+
+
+def test_a_browser_answer_becomes_a_page_on_the_real_site() -> None:
+    defined = replace(source("html-list", "http://www.customs.gov.cn/customs/list.html",
+                             item="li"), base_url="http://127.0.0.1:9")  # fmt: skip
+    page = BrowserPages()._page(defined, defined.url, ANSWER, expect="html", max_bytes=10_000)
+    assert page.final_url == "http://www.customs.gov.cn/customs/list.html"
+    assert "海关总署公告" in page.text and page.headers["content-type"].startswith("text/html")
