@@ -94,7 +94,7 @@ class BrowserPages:
         answer: BrowserAnswer = self._run(
             lambda: self._load(source.id, wire_url, timeout_s, rendered=rendered)
         )
-        return self._page(source, url, answer, expect=expect, max_bytes=max_bytes)
+        return self.checked_page(source, url, answer, expect=expect, max_bytes=max_bytes)
 
     def browser_pid(self) -> int | None:
         """The pid of the running browser's main process (found by its marker flag)."""
@@ -265,7 +265,7 @@ class BrowserPages:
 
     # -- checks (caller's thread) --------------------------------------------------------
 
-    def _page(
+    def checked_page(
         self, source: SourceDef, url: str, answer: BrowserAnswer, *, expect: Expect, max_bytes: int
     ) -> Page:
         status, body = answer.status, answer.body

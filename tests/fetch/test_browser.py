@@ -164,13 +164,15 @@ def test_what_the_browser_brings_back_passes_the_plain_checks(
     defined = replace(source("html-list", "http://www.customs.gov.cn/customs/list.html",
                              item="li"), base_url="http://127.0.0.1:9")  # fmt: skip
     with pytest.raises(FetchError) as caught:
-        pages._page(defined, defined.url, answer, expect="html", max_bytes=200)
+        pages.checked_page(defined, defined.url, answer, expect="html", max_bytes=200)
     assert caught.value.reason == reason
 
 
 def test_a_browser_answer_becomes_a_page_on_the_real_site() -> None:
     defined = replace(source("html-list", "http://www.customs.gov.cn/customs/list.html",
                              item="li"), base_url="http://127.0.0.1:9")  # fmt: skip
-    page = BrowserPages()._page(defined, defined.url, ANSWER, expect="html", max_bytes=10_000)
+    page = BrowserPages().checked_page(
+        defined, defined.url, ANSWER, expect="html", max_bytes=10_000
+    )
     assert page.final_url == "http://www.customs.gov.cn/customs/list.html"
     assert "海关总署公告" in page.text and page.headers["content-type"].startswith("text/html")
