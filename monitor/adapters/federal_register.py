@@ -8,8 +8,8 @@ text cites), in English, with its `effective_on`; it is classified like any noti
 
 Options: `agencies` (slugs, e.g. ["industry-and-security-bureau"]), `types` (RULE,
 PRORULE, NOTICE, PRESDOCU), `terms` (full-text search terms, sent joined with ` | `, the
-search syntax's OR: unverified), `start_date` (YYYY-MM-DD), `per_page`, `first_run_pages`, `max_pages`.
-Steady state is one conditional GET of page 1.
+search syntax's OR: unverified), `start_date` (YYYY-MM-DD), `per_page`,
+`first_run_pages`, `max_pages`. Steady state is one conditional GET of page 1.
 """
 
 from __future__ import annotations
