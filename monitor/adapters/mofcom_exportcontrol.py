@@ -85,6 +85,8 @@ def _row(row: Mapping[str, Any], page: Page, source: SourceDef) -> RawNotice:
 
 
 def check_options(options: Mapping[str, Any]) -> None:
+    if options.get("fetch") == "browser":
+        raise ConfigError("fetch", "the column API is a form POST; the browser reads GET pages")
     column = options.get("column_id")
     if column is None:
         raise ConfigError("column_id", "required key is missing")

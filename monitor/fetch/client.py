@@ -142,6 +142,7 @@ class Fetcher:
         `validators.sha256` (the hash of the body the server says is unchanged).
         """
         if source.options.get("fetch") == "browser":
+            self._wait_turn(_host_key(to_wire(source, url)), self._limits(source).politeness_s)
             return self._browser_pages().get(source, url, expect=expect)
         return self._request(source, url, headers=headers, validators=validators, expect=expect)
 

@@ -112,7 +112,8 @@ def test_an_empty_column_is_a_failure_not_no_change() -> None:
 @pytest.mark.parametrize(
     ("options", "key"),
     [({}, "column_id"), ({"column_id": True}, "column_id"), ({"column_id": 9, "page_size": 0},
-     "page_size"), ({"column_id": 9, "api_path": ""}, "api_path")],
+     "page_size"), ({"column_id": 9, "api_path": ""}, "api_path"),
+     ({"column_id": 9, "fetch": "browser"}, "fetch")],
 )  # fmt: skip
 def test_bad_options_name_the_key(options: dict[str, object], key: str) -> None:
     with pytest.raises(ConfigError) as caught:
