@@ -15,15 +15,18 @@ what to install: a source failure, never an alert.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import queue
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +95,9 @@ class BrowserPages:
         max_bytes = int(_number(source.options, "max_bytes", self._max_bytes))
         rendered = expect == "html"
         answer: BrowserAnswer = self._run(
-            lambda: self._load(source.id, wire_url, timeout_s, rendered=rendered)
+            lambda: self._load(source.id, wire_url, timeout_s, rendered=rendered),
+            wait_s=timeout_s * 2 + 30,
+            url=url,
         )
         return self.checked_page(source, url, answer, expect=expect, max_bytes=max_bytes)
 
@@ -116,17 +121,34 @@ class BrowserPages:
         if thread is not None:
             self._jobs.put(None)
             thread.join(timeout=30)
+            if thread.is_alive():
+                self._kill_browser()
 
     # -- the worker thread -------------------------------------------------------------
 
-    def _run(self, job: Callable[[], Any]) -> Any:
+    def _run(self, job: Callable[[], Any], *, wait_s: float, url: str) -> Any:
         future: Future[Any] = Future()
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="browser", daemon=True)
                 self._thread.start()
             self._jobs.put((job, future))
-        return future.result()
+        try:
+            return future.result(timeout=wait_s)
+        except FutureTimeout:
+            # A browser that stopped answering holds every browser source: end it (the
+            # process this object started), so the worker's call fails and the next
+            # request starts a new one.
+            self._kill_browser()
+            raise FetchError(
+                "timeout", f"the browser did not answer in {wait_s:.0f} s", url
+            ) from None
+
+    def _kill_browser(self) -> None:
+        pid = self.browser_pid()
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
     def _work(self) -> None:
         try:

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -176,3 +177,15 @@ def test_a_browser_answer_becomes_a_page_on_the_real_site() -> None:
     )
     assert page.final_url == "http://www.customs.gov.cn/customs/list.html"
     assert "海关总署公告" in page.text and page.headers["content-type"].startswith("text/html")
+
+
+def test_a_browser_that_stops_answering_is_a_timeout_not_a_hang() -> None:
+    pages = BrowserPages()
+    stuck = threading.Event()
+    try:
+        with pytest.raises(FetchError) as caught:
+            pages._run(stuck.wait, wait_s=0.05, url="http://www.customs.gov.cn/")
+        assert caught.value.reason == "timeout"
+    finally:
+        stuck.set()  # the worker's call returns; the worker takes the next request
+        pages.close()
