@@ -264,7 +264,9 @@ class BrowserPages:
                     )  # fmt: skip
                     page.wait_for_load_state("load", timeout=max(1.0, remaining) * 1000)
             except Exception as error:
-                if not navigations or not _is_timeout(error):
+                # A page still reloading itself at the deadline is a challenge not passed.
+                stuck = bool(navigations) and navigations[-1].status in CHALLENGE_STATUSES
+                if not stuck and (not navigations or not _is_timeout(error)):
                     raise _navigation_error(error, url, browser) from error
             last = navigations[-1]
             headers = dict(last.all_headers())
