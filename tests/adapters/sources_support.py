@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -20,7 +19,3 @@ def fetcher_for(site: Answers) -> Fetcher:
     """A Fetcher whose requests the replay answers in process (an httpx.MockTransport)."""
     return Fetcher(transport=in_process_transport(site), politeness_s=0, retries=0,
                    backoff_base_s=0)  # fmt: skip
-
-
-def options(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(value))
