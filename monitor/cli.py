@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
-from monitor.adapters.catalog import load_catalog
+from monitor.adapters.catalog import available_sources, load_catalog, render_available
 from monitor.clock import beijing_date, clock_for
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError, RegwatchError, StoreError, UsageError
@@ -123,7 +123,7 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
       regwatch poll mofcom-zcfb
     """
     from monitor.controls.clock_events import run_clock
-    from monitor.pipeline import poll_source
+    from monitor.pipeline import poll_sources
 
     with _user_errors():
         rt = state.runtime()
@@ -134,11 +134,14 @@ def poll(state: _State, source_ids: tuple[str, ...]) -> None:
                     f"unknown source {unknown[0]!r} (known: {', '.join(sorted(rt.sources))})"
                 )
             failed = []
-            for source_id in source_ids or tuple(rt.sources):
-                outcome = poll_source(rt, rt.sources[source_id])
+            # One poll of every source: every copy is filed before any event is made.
+            polled = [rt.sources[s] for s in source_ids or tuple(rt.sources)]
+            for outcome in poll_sources(rt, polled):
                 if not outcome.ok:
                     failed.append(outcome)
-                    click.echo(f"regwatch: source {source_id} failed: {outcome.error}", err=True)
+                    click.echo(
+                        f"regwatch: source {outcome.source_id} failed: {outcome.error}", err=True
+                    )
             run_clock(rt)
             _deliver(rt)
         finally:
@@ -354,18 +357,25 @@ def digest(state: _State, day: str | None, subscriber: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--available", is_flag=True, help="List every source definition (enabled or not), one a line."
+)
 @pass_state
-def sources(state: _State) -> None:
+def sources(state: _State, available: bool) -> None:
     """List sources with health: last success, last error, consecutive failures.
 
     \b
     Example:
       regwatch --config regwatch.toml sources
+      regwatch sources --available     # every bundled definition, enabled or off
     """
     from monitor.serve.status import render_sources
 
     with _user_errors():
         settings = state.settings()
+        if available:
+            click.echo(render_available(available_sources(settings)))
+            return
         catalog = load_catalog(settings)
         store = open_store(settings.store.url)
         try:

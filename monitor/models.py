@@ -153,6 +153,10 @@ class RawNotice:
     issuing_unit: str | None = None  # the 【发布单位】 header line as printed
     language: str = "zh-Hans"  # zh-Hans, zh-Hant or en
     attachments: tuple[Attachment, ...] = ()
+    # Set by sources whose documents carry their own identity (Federal Register `FR-…`):
+    # it wins over a number the text happens to cite.
+    doc_key: str | None = None
+    effective_on: date | None = None  # a date the source states as the effective date
 
 
 @dataclass(frozen=True)

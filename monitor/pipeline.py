@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Protocol, assert_never
@@ -104,7 +104,80 @@ def poll_source(
     progress: Progress | None = None,
 ) -> PollOutcome:
     """Poll `source` once; with `since`, back-fill its history silently."""
+    return poll_sources(rt, [source], since=since, progress=progress)[0]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One source read in a poll, not yet filed."""
+
+    source: SourceDef
+    result: PollResult
+    silent: bool
+    first_run: bool
+    recheck_due: bool
+    started: float
+
+
+def poll_sources(
+    rt: PollRuntime,
+    sources: Iterable[SourceDef],
+    *,
+    since: date | None = None,
+    progress: Progress | None = None,
+) -> list[PollOutcome]:
+    """Poll several sources as ONE poll: read them all, then file every copy read (other
+    sites, languages, news) in one transaction before making any event, so the first
+    event about a notice already carries every URL this poll saw. A source that failed
+    to read only records its failure; the others are filed."""
     now = rt.clock.now()
+    wanted = list(sources)
+    outcomes: dict[str, PollOutcome] = {}
+    reads: list[_Read] = []
+    for source in wanted:
+        read = _read(rt, source, now, since=since, progress=progress)
+        if isinstance(read, PollOutcome):
+            outcomes[source.id] = read
+        else:
+            reads.append(read)
+    if not reads:
+        return [outcomes[s.id] for s in wanted]
+    try:
+        with rt.store.begin() as tx:
+            changes = [
+                (read, _file_result(tx, read.source, read.result, now=now)) for read in reads
+            ]
+            events = _emit_all(tx, rt, changes, now=now)
+            for read in reads:
+                record_success(
+                    tx,
+                    read.source.id,
+                    now=now,
+                    validators=read.result.list_validators,
+                    listed_count=None if read.result.unchanged else len(read.result.listed),
+                    rechecked=read.recheck_due and not read.result.unchanged,
+                    baseline=read.first_run,
+                )
+    except StoreConflictError as exc:
+        # Another process stored the same notice at the same moment; the next poll sees it.
+        for read in reads:
+            conflict = SourceError("conflict", str(exc))
+            outcomes[read.source.id] = _failed(rt, read.source, now, conflict, read.started)
+        return [outcomes[s.id] for s in wanted]
+    failpoint(AFTER_POLL_COMMIT)
+    for read in reads:
+        outcomes[read.source.id] = _succeeded(read, events.get(read.source.id, []))
+    return [outcomes[s.id] for s in wanted]
+
+
+def _read(
+    rt: PollRuntime,
+    source: SourceDef,
+    now: datetime,
+    *,
+    since: date | None,
+    progress: Progress | None,
+) -> _Read | PollOutcome:
     started = time.perf_counter()
     with rt.store.begin() as tx:
         row = ensure_source(tx, source)
@@ -117,26 +190,21 @@ def poll_source(
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:
         return _failed(rt, source, now, exc, started)
-    silent = state.first_run or since is not None
-    try:
-        with rt.store.begin() as tx:
-            events = _store_result(tx, rt, source, result, now=now, silent=silent)
-            record_success(
-                tx,
-                source.id,
-                now=now,
-                validators=result.list_validators,
-                listed_count=None if result.unchanged else len(result.listed),
-                rechecked=state.recheck_due and not result.unchanged,
-                baseline=state.first_run,
-            )
-    except StoreConflictError as exc:
-        # Another process stored the same notice at the same moment; the next poll sees it.
-        return _failed(rt, source, now, SourceError("conflict", str(exc)), started)
-    failpoint(AFTER_POLL_COMMIT)
+    return _Read(
+        source=source,
+        result=result,
+        silent=state.first_run or since is not None,
+        first_run=state.first_run,
+        recheck_due=state.recheck_due,
+        started=started,
+    )
+
+
+def _succeeded(read: _Read, events: list[Event]) -> PollOutcome:
+    source, result = read.source, read.result
     outcome = "unchanged" if result.unchanged else "ok"
     metrics.POLLS.labels(source=source.id, outcome=outcome).inc()
-    metrics.POLL_SECONDS.labels(source=source.id).observe(time.perf_counter() - started)
+    metrics.POLL_SECONDS.labels(source=source.id).observe(time.perf_counter() - read.started)
     for event in events:
         metrics.EVENTS.labels(kind=event.kind.value).inc()
         log.info(
@@ -150,7 +218,7 @@ def poll_source(
         source_id=source.id,
         ok=True,
         unchanged=result.unchanged,
-        baseline=state.first_run,
+        baseline=read.first_run,
         events=tuple(e.id for e in events),
         requests=result.requests,
         notices=len(result.notices),
@@ -172,15 +240,14 @@ def _failed(
     return PollOutcome(source_id=source.id, ok=False, error=str(exc), reason=exc.reason)
 
 
-def _store_result(
+def _file_result(
     tx: Transaction,
-    rt: PollRuntime,
     source: SourceDef,
     result: PollResult,
     *,
     now: datetime,
-    silent: bool,
-) -> list[Event]:
+) -> list[Change]:
+    """Write what one source read; the changes it makes (announced later, if at all)."""
     changes: list[Change] = []
     listed: dict[str, date | None] | None = None
     if not result.unchanged:
@@ -189,9 +256,34 @@ def _store_result(
             intents = _decide_page(tx, raw, listed_date=listed.get(raw.url))
             changes.extend(_execute(tx, intents, now=now))
     changes.extend(_execute(tx, _decide_list(tx, source, listed, result.window_start), now=now))
-    if silent:
-        return []
-    return [e for change in changes if (e := _emit(tx, rt, change, now=now)) is not None]
+    return changes
+
+
+def _emit_all(
+    tx: Transaction,
+    rt: PollRuntime,
+    filed: list[tuple[_Read, list[Change]]],
+    *,
+    now: datetime,
+) -> dict[str, list[Event]]:
+    """Events of a poll's changes, each made from the notice as filed after every copy
+    this poll read (its URLs, its authoritative text), by the source whose change it was."""
+    events: dict[str, list[Event]] = {}
+    for read, changes in filed:
+        if read.silent:
+            continue
+        for change in changes:
+            event = _emit(tx, rt, _as_filed(tx, change), now=now)
+            if event is not None:
+                events.setdefault(read.source.id, []).append(event)
+    return events
+
+
+def _as_filed(tx: Transaction, change: Change) -> Change:
+    if change.kind not in (EventKind.NOTICE_NEW, EventKind.NOTICE_REVISED):
+        return change
+    stored = load_notice(tx, change.notice.doc_key)
+    return change if stored is None else replace(change, notice=stored.notice)
 
 
 def _decide_page(

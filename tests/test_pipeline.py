@@ -14,7 +14,7 @@ from monitor.clock import FixedClock
 from monitor.config import Subscriber, build_settings
 from monitor.errors import FetchError
 from monitor.models import RawNotice, SourceDef
-from monitor.pipeline import poll_source
+from monitor.pipeline import poll_source, poll_sources
 from monitor.runtime import Runtime
 from monitor.store import Store
 from monitor.store import tables as t
@@ -265,3 +265,40 @@ def test_a_notice_another_process_stored_first_is_a_conflict(
     (source,) = rows(rt.store, t.sources)
     assert source["last_error_reason"] == "conflict" and source["consecutive_failures"] == 1
     assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
+
+
+ENGLISH = SourceDef(
+    id="mofcom-english", name="MOFCOM (English)", kind="scripted",
+    url="https://english.mofcom.gov.cn/Policies/AnnouncementsOrders/index.html", interval_s=900,
+)  # fmt: skip
+N62_EN = RawNotice(
+    source_id=ENGLISH.id,
+    url="https://english.mofcom.gov.cn/Policies/AnnouncementsOrders/art/2025/art_62.html",
+    title="MOFCOM Announcement No. 62 of 2025 on Export Controls on Rare Earth Technologies",
+    text="[Issuing Document Number] MOFCOM Announcement No. 62 of 2025\n"
+    "Export controls apply to rare earth mining and separation technologies (1E902.a).",
+    published=date(2025, 10, 9),
+    language="en",
+)
+
+
+def test_one_poll_files_every_copy_before_its_event(rt: Runtime, adapter: Scripted) -> None:
+    # Baseline of both sources, then the English copy is read first in the same poll.
+    adapter.answers = [listing(N58), listing(), listing(N62_EN), listing(N62, N58, read=(N62,))]
+    poll_sources(rt, [ENGLISH, SOURCE])
+    outcomes = poll_sources(rt, [ENGLISH, SOURCE])
+    assert all(o.ok for o in outcomes)
+    (event,) = rows(rt.store, t.events)
+    notice = event["item"]["_regwatch"]["notice"]
+    assert event["kind"] == "notice.new" and notice["doc_key"] == "MOFCOM-2025-62"
+    assert set(notice["urls"]) == {N62.url, N62_EN.url}
+    assert notice["url"] == N62.url  # the Chinese text is the notice
+    assert event["item"]["title"] == N62.title
+
+
+def test_a_failed_source_in_a_poll_does_not_stop_the_others(rt: Runtime, adapter: Scripted) -> None:
+    adapter.answers = [FetchError("challenge", "HTTP 412"), listing(N62)]
+    failed, ok = poll_sources(rt, [ENGLISH, SOURCE])
+    assert not failed.ok and failed.reason == "challenge"
+    assert ok.ok and ok.baseline
+    assert [n["doc_key"] for n in rows(rt.store, t.notices)] == ["MOFCOM-2025-62"]

@@ -15,7 +15,8 @@ from monitor.errors import ConfigError
 from monitor.fetch.client import FETCH_OPTIONS
 from monitor.models import SourceDef
 
-COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url"})
+# `enabled = false`: bundled but off unless named in `[sources] enabled`.
+COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url", "enabled"})
 # Keys every source accepts whatever its kind: the Fetcher's limits and the recheck period.
 SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck"}
 
@@ -72,6 +73,20 @@ def build_source(source_id: str, data: Mapping[str, Any], where: str) -> SourceD
         raise ConfigError(_key(where, "interval"), "must be longer than zero")
     if "recheck" in options:
         parse_duration(options["recheck"], _key(where, "recheck"))
+    if "enabled" in data and not isinstance(data["enabled"], bool):
+        raise ConfigError(
+            _key(where, "enabled"), f"expected true or false, got {data['enabled']!r}"
+        )
+    if options.get("fetch", "http") not in ("http", "browser"):
+        raise ConfigError(
+            _key(where, "fetch"), f"expected 'http' or 'browser', got {options['fetch']!r}"
+        )
+    check = getattr(known[kind], "check_options", None)
+    if check is not None:
+        try:
+            check(options)
+        except ConfigError as error:
+            raise ConfigError(_key(where, error.key), error.problem) from None
     return SourceDef(
         id=source_id,
         name=data["name"],
@@ -105,6 +120,40 @@ def load_catalog(settings: Settings) -> dict[str, SourceDef]:
             continue
         override = settings.sources.overrides.get(source_id, {})
         merged = {**data, **override}
+        if enabled is None and merged.get("enabled") is False:
+            continue
         where = f"sources.{source_id}" if override else f"{settings.sources.dir / source_id}.toml"
         catalog[source_id] = build_source(source_id, merged, where)
     return catalog
+
+
+def available_sources(settings: Settings) -> list[tuple[SourceDef, bool]]:
+    """Every definition in the sources folder, validated, and whether it is enabled."""
+    definitions = read_definitions(settings.sources.dir)
+    enabled = settings.sources.enabled
+    found: list[tuple[SourceDef, bool]] = []
+    for source_id, data in definitions.items():
+        merged = {**data, **settings.sources.overrides.get(source_id, {})}
+        source = build_source(source_id, merged, f"{settings.sources.dir / source_id}.toml")
+        on = source_id in enabled if enabled is not None else merged.get("enabled") is not False
+        found.append((source, on))
+    return found
+
+
+def render_available(found: list[tuple[SourceDef, bool]]) -> str:
+    """One line per definition: id, kind, interval, on or off, name."""
+    lines = [f"{'SOURCE':<30} {'KIND':<21} {'EVERY':>5}  {'STATE':<8} NAME"]
+    for source, on in found:
+        state = "enabled" if on else "off"
+        lines.append(
+            f"{source.id:<30} {source.kind:<21} {_every(source.interval_s):>5}  {state:<8} "
+            f"{source.name}"
+        )
+    return "\n".join(lines)
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
+from monitor.adapters.listing import reject_mojibake
 from monitor.adapters.text import guess_language, html_to_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
@@ -76,6 +77,8 @@ def parse_feed(page: Page, source: SourceDef) -> list[RawNotice]:
         notice = _notice(entry, page, source, language if isinstance(language, str) else None)
         if notice is not None:
             notices.setdefault(notice.url, notice)
+    # A feed whose Chinese arrived as '?' would otherwise be a feed of new items.
+    reject_mojibake((n.title for n in notices.values()), page.url)
     return list(notices.values())
 
 

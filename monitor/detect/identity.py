@@ -15,7 +15,7 @@ from monitor.detect.diff import content_hash
 from monitor.extract.docnumbers import mentioned_doc_keys
 from monitor.extract.entities import extract_entities
 from monitor.extract.facts import extract_facts
-from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
+from monitor.models import Effective, Notice, NoticeFacts, RawNotice, Verdict
 
 
 def read_facts(raw: RawNotice) -> NoticeFacts:
@@ -26,7 +26,20 @@ def read_facts(raw: RawNotice) -> NoticeFacts:
         doc_number=raw.doc_number,
         language=raw.language,
     )
-    return replace(facts, entities=extract_entities(raw.title, raw.text))
+    facts = replace(facts, entities=extract_entities(raw.title, raw.text))
+    return _stated_by_source(facts, raw)
+
+
+def _stated_by_source(facts: NoticeFacts, raw: RawNotice) -> NoticeFacts:
+    """What the source states outright (its own key, an effective date) beats the text."""
+    if raw.doc_key is not None:
+        # A series of its own (a US rule) cites other series' notices but never acts on them.
+        series = raw.doc_key.split("-", 1)[0]
+        own = tuple(a for a in facts.affects if a.doc_key.split("-", 1)[0] == series)
+        facts = replace(facts, doc_key=raw.doc_key, doc_number=raw.doc_number, affects=own)
+    if raw.effective_on is not None and not facts.effective:
+        facts = replace(facts, effective=(Effective(raw.effective_on, "whole notice"),))
+    return facts
 
 
 def build_notice(
@@ -62,7 +75,7 @@ def alias_target(
 
     `known` tells which of the given doc_keys are stored; it is asked once.
     """
-    if facts.doc_key is not None:
+    if facts.doc_key is not None or raw.doc_key is not None:
         return None
     in_title = mentioned_doc_keys(raw.title)
     in_text = mentioned_doc_keys(raw.text)

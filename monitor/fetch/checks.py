@@ -84,6 +84,11 @@ def check_complete(  # in this order: cut off, empty, challenge, unfinished HTML
         raise RetryableError(FetchError("truncated", "HTML page without </html>", url))
 
 
+def looks_like_challenge(body: bytes) -> bool:
+    """A small page that is only an anti-bot script (also used on browser answers)."""
+    return _looks_like_challenge(body)
+
+
 def _looks_like_challenge(body: bytes) -> bool:
     if len(body) > _CHALLENGE_MAX_BYTES:
         return False

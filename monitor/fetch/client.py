@@ -17,7 +17,8 @@ one of these stable `reason` labels:
 
 Per-source overrides, read from `SourceDef.options` (documented in sources/*.toml):
 `politeness` (s), `connect_timeout` (s), `read_timeout` (s), `max_bytes`, `retries`,
-`hosts` (more hosts the source owns), `user_agent`.
+`hosts` (more hosts the source owns), `user_agent`, `fetch` ("http", the default, or
+"browser": through a local headless Chromium, fetch/browser.py).
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
 from monitor.clock import Clock, SystemClock
 from monitor.errors import FetchError
+from monitor.fetch.browser import BrowserPages
 from monitor.fetch.checks import (
     Expect,
     RetryableError,
@@ -54,7 +56,7 @@ log = logging.getLogger(__name__)
 DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
 FETCH_OPTIONS = frozenset(
     {"politeness", "connect_timeout", "read_timeout", "max_bytes", "retries", "hosts",
-     "user_agent"}
+     "user_agent", "fetch"}
 )  # fmt: skip
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER_S = 60.0
@@ -114,6 +116,7 @@ class Fetcher:
         self._jitter = jitter
         self._next_slot: dict[str, float] = {}
         self._slot_lock = threading.Lock()
+        self._browser: BrowserPages | None = None
         self._client = httpx.Client(
             transport=transport,
             headers={"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
@@ -138,6 +141,43 @@ class Fetcher:
         A 304 answer returns a Page with status 304, an empty body, and `sha256` set to
         `validators.sha256` (the hash of the body the server says is unchanged).
         """
+        if source.options.get("fetch") == "browser":
+            self._wait_turn(_host_key(to_wire(source, url)), self._limits(source).politeness_s)
+            return self._browser_pages().get(source, url, expect=expect)
+        return self._request(source, url, headers=headers, validators=validators, expect=expect)
+
+    def post_form(
+        self,
+        source: SourceDef,
+        url: str,
+        form: Mapping[str, str],
+        *,
+        headers: Mapping[str, str] | None = None,
+        expect: Expect = "json",
+    ) -> Page:
+        """POST `form` url-encoded (list APIs that take their paging as a form body)."""
+        body = urlencode(form).encode("ascii")
+        form_headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return self._request(source, url, headers=form_headers, validators=None, expect=expect,
+                             method="POST", content=body)  # fmt: skip
+
+    def _browser_pages(self) -> BrowserPages:
+        with self._slot_lock:
+            if self._browser is None:
+                self._browser = BrowserPages(clock=self._clock)
+            return self._browser
+
+    def _request(
+        self,
+        source: SourceDef,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        validators: Validators | None,
+        expect: Expect,
+        method: str = "GET",
+        content: bytes | None = None,
+    ) -> Page:
         limits = self._limits(source)
         request_headers = _request_headers(headers, validators, expect, limits)
         attempt = 0
@@ -145,7 +185,7 @@ class Fetcher:
             try:
                 return self._follow(
                     source, url, headers=request_headers, validators=validators,
-                    expect=expect, limits=limits,
+                    expect=expect, limits=limits, method=method, content=content,
                 )  # fmt: skip
             except RetryableError as failure:
                 if attempt >= limits.retries:
@@ -162,6 +202,8 @@ class Fetcher:
 
     def close(self) -> None:
         self._client.close()
+        if self._browser is not None:
+            self._browser.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -185,6 +227,8 @@ class Fetcher:
         validators: Validators | None,
         expect: Expect,
         limits: _Limits,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> Page:
         own_hosts = source_hosts(source)
         current = url
@@ -192,7 +236,7 @@ class Fetcher:
             wire_url = to_wire(source, current)
             self._wait_turn(_host_key(wire_url), limits.politeness_s)
             request = self._client.build_request(
-                "GET", wire_url, headers=headers, timeout=_timeout(limits)
+                method, wire_url, headers=headers, content=content, timeout=_timeout(limits)
             )
             with _streamed(self._client, request, wire_url) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
@@ -203,6 +247,7 @@ class Fetcher:
                             "redirect_off_site", f"redirect to {host or target!r}", url
                         )
                     current = target
+                    method, content = "GET", None  # a redirected form POST is read by GET
                     continue
                 return self._page(
                     response, url, final_url=current, validators=validators,

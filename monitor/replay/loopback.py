@@ -22,7 +22,7 @@ import httpx
 
 HTML = "text/html; charset=utf-8"
 _STATUS_TEXT = {200: "OK", 202: "Accepted", 304: "Not Modified", 404: "Not Found",
-                412: "Precondition Failed", 500: "Internal Server Error",
+                405: "Method Not Allowed", 412: "Precondition Failed", 500: "Internal Server Error",
                 521: "Web Server Is Down"}  # fmt: skip
 
 
@@ -42,6 +42,12 @@ class Answers(Protocol):
     """A replayed service: answers a request (called from handler threads)."""
 
     def answer(self, method: str, target: str, headers: Mapping[str, str]) -> Answer: ...
+
+
+class FormAnswers(Answers, Protocol):
+    """A replayed service that also answers POSTs (form-encoded list APIs)."""
+
+    def answer_post(self, target: str, headers: Mapping[str, str], body: bytes) -> Answer: ...
 
 
 _connection = threading.local()
@@ -92,7 +98,11 @@ def in_process_transport(site: Answers) -> httpx.BaseTransport:
 
     def handle(request: httpx.Request) -> httpx.Response:
         target = request.url.raw_path.decode("ascii")
-        answer = site.answer(request.method, target, dict(request.headers.items()))
+        headers = dict(request.headers.items())
+        if request.method == "POST":
+            answer = _posted(site, target, headers, request.read())
+        else:
+            answer = site.answer(request.method, target, headers)
         if answer.reset:
             raise httpx.ReadError("connection reset by peer", request=request)
         headers = dict(answer.headers)
@@ -105,6 +115,14 @@ def in_process_transport(site: Answers) -> httpx.BaseTransport:
         return httpx.Response(answer.status, headers=headers, content=answer.body)
 
     return httpx.MockTransport(handle)
+
+
+def _posted(site: Answers, target: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    answer_post = getattr(site, "answer_post", None)
+    if answer_post is None:
+        return Answer(405, b"", "")
+    result: Answer = answer_post(target, headers, body)
+    return result
 
 
 class _Server(ThreadingHTTPServer):
@@ -144,10 +162,20 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30
 
     def do_GET(self) -> None:
+        self._respond("GET")
+
+    def do_POST(self) -> None:
+        self._respond("POST")
+
+    def _respond(self, method: str) -> None:
         headers = {name.lower(): value for name, value in self.headers.items()}
         host, port = self.client_address[:2]
         _connection.peer = f"{host}:{port}"  # one handler thread per connection
-        answer = self.server.site.answer("GET", self.path, headers)
+        if method == "POST":
+            body = self.rfile.read(int(headers.get("content-length", "0") or 0))
+            answer = _posted(self.server.site, self.path, headers, body)
+        else:
+            answer = self.server.site.answer("GET", self.path, headers)
         if answer.reset:
             # SO_LINGER 0: close() sends RST, like a WAF dropping the first connection
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

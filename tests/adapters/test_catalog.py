@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.adapters.catalog import load_catalog
+from monitor.adapters.catalog import available_sources, load_catalog, render_available
 from monitor.config import build_settings
 from monitor.errors import ConfigError
 
@@ -62,3 +62,50 @@ def test_definition_files(tmp_path: Path) -> None:
         build_settings({"sources": {"dir": str(tmp_path), "enabled": ["my-news"]}})
     )
     assert catalog["my-news"].kind == "rss"
+
+
+BUNDLED_OFF = {
+    "mofcom-exportcontrol", "mofcom-exportcontrol-faq", "mofcom-english-announcements",
+    "mofcom-spokesperson", "customs-gacc-announcements", "govcn-export-control",
+    "news-search-zh", "news-search-en", "federal-register-bis",
+}  # fmt: skip
+
+
+def test_new_bundled_definitions_load_but_stay_off_by_default() -> None:
+    settings = build_settings({})
+    found = {source.id: on for source, on in available_sources(settings)}
+    assert found.keys() >= BUNDLED_OFF
+    assert {k for k, on in found.items() if on} == {"mofcom-zcfb", "mofcom-aqygzj",
+                                                      "globaltimes-china"}  # fmt: skip
+    assert set(load_catalog(settings)) == {"mofcom-zcfb", "mofcom-aqygzj", "globaltimes-china"}
+    listing = render_available(available_sources(settings)).splitlines()
+    assert len(listing) == len(found) + 1
+    assert any(line.split()[:4] == ["federal-register-bis", "federal-register", "6h", "off"]
+               for line in listing)  # fmt: skip
+
+
+def test_a_definition_that_is_off_runs_when_named() -> None:
+    catalog = load_catalog(build_settings({"sources": {"enabled": ["federal-register-bis"]}}))
+    assert catalog["federal-register-bis"].options["agencies"] == ["industry-and-security-bureau"]
+    on = load_catalog(build_settings({"sources": {"news-search-en": {"enabled": True}}}))
+    assert "news-search-en" in on
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('kind = "html-list"\nitem = "ul >> li"', "item"),
+        ('kind = "mofcom-exportcontrol"', "column_id"),
+        ('kind = "federal-register"\nagencies = ["x"]\ntypes = ["RULES"]', "types"),
+        ('kind = "rss"\nfetch = "curl"', "fetch"),
+        ('kind = "rss"\nenabled = "yes"', "enabled"),
+    ],
+)
+def test_bad_values_of_the_new_kinds_name_the_key(tmp_path: Path, body: str, key: str) -> None:
+    (tmp_path / "s.toml").write_text(
+        f'name = "S"\nurl = "https://example.gov/list.html"\ninterval = "1h"\n{body}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_catalog(build_settings({"sources": {"dir": str(tmp_path)}}))
+    assert caught.value.key == f"{tmp_path / 's'}.toml: {key}"

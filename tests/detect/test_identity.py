@@ -61,3 +61,30 @@ def test_news_naming_a_joint_notice_finds_the_key_it_is_stored_under() -> None:
     assert alias_target(facts, news, lambda keys: {"MOFCOM-2025-5"} & set(keys)) == (
         "MOFCOM-2025-5"
     )
+
+
+def test_a_key_the_source_states_beats_a_number_the_text_cites() -> None:
+    raw = RawNotice(
+        source_id="federal-register-bis",
+        url="https://www.federalregister.gov/documents/2025/11/14/2025-21044/rare-earth-magnets",
+        title="Controls on Rare Earth Permanent Magnets",
+        text="BIS amends the EAR in response to MOFCOM Announcement No. 61 of 2025, and amends "
+        "FR Doc. 2025-10001.\nEffective date: 2025-12-01",
+        language="en",
+        doc_key="FR-2025-21044",
+        doc_number="FR Doc. 2025-21044",
+        effective_on=date(2025, 12, 1),
+    )
+    facts = read_facts(raw)
+    assert facts.doc_key == "FR-2025-21044" and facts.doc_number == "FR Doc. 2025-21044"
+    assert [(e.from_, e.scope) for e in facts.effective] == [(date(2025, 12, 1), "whole notice")]
+    assert alias_target(facts, raw, set) is None
+    assert all(not a.doc_key.startswith("MOFCOM-") for a in facts.affects)
+
+
+def test_a_stated_effective_date_never_replaces_dates_the_text_gives() -> None:
+    raw = RawNotice(
+        source_id="s", url="https://example.gov/n", title="商务部公告2025年第62号",
+        text="本公告自2025年10月9日起正式实施。", effective_on=date(2026, 1, 1),
+    )  # fmt: skip
+    assert [e.from_ for e in read_facts(raw).effective] == [date(2025, 10, 9)]
