@@ -63,7 +63,7 @@ def page_routes(
     return [
         Route("/", index),
         Route("/controls", access.guard(controls_route(store, clock))),
-        Route("/entities", access.guard(entities_route())),
+        Route("/entities", access.guard(entities_route(store, clock))),
         Route("/sources", access.guard(sources_page)),
         Route("/sources.json", sources_json),
         Route("/notices/{doc_key:notice_key}", access.guard(notice_route(store))),

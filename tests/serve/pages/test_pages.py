@@ -228,10 +228,10 @@ def test_sources_page_and_its_twin(client: httpx.Client) -> None:
     assert "No source has been polled yet." in page.text
 
 
-def test_entities_page_says_there_is_no_data_yet(client: httpx.Client) -> None:
+def test_entities_page_says_when_no_party_matches(client: httpx.Client) -> None:
     page = soup(client.get("/entities", params={"name": "TechInsights"}))
     assert twin(page) == "/entities.json?name=TechInsights"
-    assert "does not hold entity data yet" in page.select_one("[role=status]").get_text()
+    assert "No listed party matches this search" in page.select_one("[role=status]").get_text()
     assert page.select_one("#e-name")["value"] == "TechInsights"
 
 
