@@ -19,6 +19,7 @@ from typing import Protocol, assert_never
 
 from monitor import metrics
 from monitor.adapters.base import PollResult, Progress
+from monitor.adapters.guard import crash_error
 from monitor.adapters.registry import adapters
 from monitor.clock import Clock
 from monitor.config import Settings
@@ -116,6 +117,9 @@ def poll_source(
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:
         return _failed(rt, source, now, exc, started)
+    except Exception as exc:  # an adapter bug or a parser exception it did not map
+        log.exception("adapter crashed", extra={"source_id": source.id})
+        return _failed(rt, source, now, crash_error(exc, "page"), started)
     silent = state.first_run or since is not None
     try:
         with rt.store.begin() as tx:
@@ -132,6 +136,11 @@ def poll_source(
     except StoreConflictError as exc:
         # Another process stored the same notice at the same moment; the next poll sees it.
         return _failed(rt, source, now, SourceError("conflict", str(exc)), started)
+    except StoreError:
+        raise
+    except Exception as exc:  # reading the pages' facts failed: nothing was stored
+        log.exception("processing the poll crashed", extra={"source_id": source.id})
+        return _failed(rt, source, now, crash_error(exc, "notice text"), started)
     failpoint(AFTER_POLL_COMMIT)
     outcome = "unchanged" if result.unchanged else "ok"
     metrics.POLLS.labels(source=source.id, outcome=outcome).inc()

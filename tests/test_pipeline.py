@@ -265,3 +265,52 @@ def test_a_notice_another_process_stored_first_is_a_conflict(
     (source,) = rows(rt.store, t.sources)
     assert source["last_error_reason"] == "conflict" and source["consecutive_failures"] == 1
     assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
+
+
+def failures_counted(reason: str) -> float:
+    from monitor import metrics
+
+    value = metrics.REGISTRY.get_sample_value(
+        "regwatch_fetch_failures_total", {"source": SOURCE.id, "reason": reason}
+    )
+    return value or 0.0
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "too_deep"),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "decode"),
+        (ZeroDivisionError("division by zero"), "crashed"),
+    ],
+)
+def test_an_exception_escaping_the_adapter_is_a_recorded_failure(
+    rt: Runtime, adapter: Scripted, raised: Exception, reason: str
+) -> None:
+    adapter.answers = [listing(N62), raised, listing(N62, N61, read=(N61,))]
+    poll_source(rt, SOURCE)
+    counted = failures_counted(reason)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == reason
+    (source,) = rows(rt.store, t.sources)
+    assert source["consecutive_failures"] == 1 and source["last_error_reason"] == reason
+    assert failures_counted(reason) == counted + 1
+    assert rows(rt.store, t.events) == []
+    # The next good poll announces what the failed one would have.
+    assert len(poll_source(rt, SOURCE).events) == 1
+
+
+def test_a_crash_while_storing_the_pages_is_a_failure_and_stores_nothing(
+    rt: Runtime, adapter: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter.answers = [listing(N62), listing(N62, N61, read=(N61,))]
+    poll_source(rt, SOURCE)
+    before = rows(rt.store, t.notices)
+
+    def deep(raw: RawNotice) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("monitor.pipeline.read_facts", deep)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "too_deep"
+    assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []

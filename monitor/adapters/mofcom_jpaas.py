@@ -23,6 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
+from monitor.adapters.guard import parsing
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import normalise_line
 from monitor.errors import FetchError, ParseError
@@ -78,8 +79,14 @@ def parse_list_answer(page_text: str, page_url: str, source: SourceDef | None = 
     """Envelope `{"code":"200","success":true,"data":{"html":…}}` → the list items.
 
     Raises FetchError("bad_envelope") for any other envelope, ParseError("layout") when
-    the list is missing or empty although `count` says it is not.
+    the list is missing or empty although `count` says it is not (or the parsers fail:
+    adapters/guard.py).
     """
+    with parsing(page_url, "list answer"):
+        return _parse_list_answer(page_text, page_url, source)
+
+
+def _parse_list_answer(page_text: str, page_url: str, source: SourceDef | None) -> ListPage:
     try:
         answer = json.loads(page_text)
     except ValueError as error:
@@ -124,9 +131,10 @@ def parse_list_html(markup: str, page_url: str, source: SourceDef | None = None)
     return ListPage(tuple(items.values()), count)
 
 
-def parse_shell_ids(html: str) -> dict[str, str]:
+def parse_shell_ids(html: str, url: str | None = None) -> dict[str, str]:
     """jpaas ids from the column shell's `queryData="…"` / `url="…"` attributes."""
-    soup = BeautifulSoup(html, "lxml")
+    with parsing(url, "column shell"):
+        soup = BeautifulSoup(html, "lxml")
     found: dict[str, str] = {}
     for element in soup.find_all(True, attrs={"querydata": True}):
         query_data = element.get("querydata")
@@ -266,7 +274,7 @@ class _Poll:
     def discover(self) -> JpaasIds:
         """Read the ids from the column shell (also collects the site's cookies)."""
         shell = self.get(self.source.url, expect="html")
-        ids = ids_from_options(self.source.options, parse_shell_ids(shell.text))
+        ids = ids_from_options(self.source.options, parse_shell_ids(shell.text, shell.url))
         if ids is None:
             raise ParseError("layout", "column shell has no jpaas ids", self.source.url)
         self.adapter.remember(self.source, ids)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
+from monitor.adapters.guard import parsing
 from monitor.adapters.text import guess_language, html_to_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
@@ -59,7 +60,14 @@ class RssAdapter:
 
 
 def parse_feed(page: Page, source: SourceDef) -> list[RawNotice]:
-    """Feed bytes → one RawNotice per item with a link (first occurrence of a link wins)."""
+    """Feed bytes → one RawNotice per item with a link (first occurrence of a link wins).
+
+    Raises ParseError for anything that is not a readable feed (see adapters/guard.py)."""
+    with parsing(page.url, "feed"):
+        return _parse_feed(page, source)
+
+
+def _parse_feed(page: Page, source: SourceDef) -> list[RawNotice]:
     parsed = feedparser.parse(
         io.BytesIO(page.body),
         response_headers={

@@ -404,3 +404,10 @@ def jpaas_answer(markup: str) -> Any:
     from monitor.replay.site import _json
 
     return _json({"code": "200", "success": True, "data": {"html": markup}})
+
+
+def test_deeply_nested_json_is_a_parse_error() -> None:
+    answer = '{"code":"200","success":true,"data":' + "[" * 50_000 + "]" * 50_000 + "}"
+    with pytest.raises(ParseError) as caught:
+        parse_list_answer(answer, API)
+    assert caught.value.reason == "too_deep"
