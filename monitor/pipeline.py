@@ -22,7 +22,7 @@ from monitor.adapters.base import PollResult, Progress
 from monitor.adapters.guard import crash_error
 from monitor.adapters.registry import adapters
 from monitor.clock import Clock
-from monitor.config import Settings
+from monitor.config import Settings, parse_duration
 from monitor.detect.decide import (
     Intent,
     Miss,
@@ -48,6 +48,7 @@ from monitor.detect.identity import alias_target, build_notice, read_facts
 from monitor.errors import ParseError, SourceError, StoreConflictError, StoreError
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
 from monitor.fetch.client import Fetcher
+from monitor.fetch.stream import poll_deadline
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
 from monitor.store import Store, Transaction
 from monitor.store.repository import (
@@ -110,9 +111,11 @@ def poll_source(
         row = ensure_source(tx, source)
         state = source_state(tx, source, row, now)
     try:
-        result = adapters()[source.kind].poll(
-            source, rt.fetcher, state, since=since, progress=progress
-        )
+        # A backfill walks a whole history politely: only regular polls have a deadline.
+        with poll_deadline(None if since is not None else poll_deadline_s(source, rt.settings)):
+            result = adapters()[source.kind].poll(
+                source, rt.fetcher, state, since=since, progress=progress
+            )
         if not result.unchanged and not result.listed and (row["last_listed_count"] or 0) > 0:
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:
@@ -163,6 +166,14 @@ def poll_source(
         requests=result.requests,
         notices=len(result.notices),
     )
+
+
+def poll_deadline_s(source: SourceDef, settings: Settings) -> float:
+    """How long one poll of `source` may take: its `poll_deadline`, else [schedule]'s."""
+    value = source.options.get("poll_deadline")
+    if value is None:
+        return settings.schedule.poll_deadline_s
+    return parse_duration(value, f"sources.{source.id}.poll_deadline")
 
 
 def _failed(

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.adapters.options import check_options
 from monitor.adapters.registry import adapters
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
@@ -16,8 +17,9 @@ from monitor.fetch.client import FETCH_OPTIONS
 from monitor.models import SourceDef
 
 COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url"})
-# Keys every source accepts whatever its kind: the Fetcher's limits and the recheck period.
-SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck"}
+# Keys every source accepts whatever its kind: the Fetcher's limits, the recheck period,
+# and the total time one poll may take.
+SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck", "poll_deadline"}
 
 
 def read_definitions(directory: Path) -> dict[str, dict[str, Any]]:
@@ -70,8 +72,7 @@ def build_source(source_id: str, data: Mapping[str, Any], where: str) -> SourceD
     interval = parse_duration(data["interval"], _key(where, "interval"))
     if interval <= 0:
         raise ConfigError(_key(where, "interval"), "must be longer than zero")
-    if "recheck" in options:
-        parse_duration(options["recheck"], _key(where, "recheck"))
+    check_options(options, lambda name: _key(where, name))
     return SourceDef(
         id=source_id,
         name=data["name"],

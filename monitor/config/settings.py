@@ -111,6 +111,8 @@ class ScheduleSettings:
     jitter: float = 0.1  # fraction of a source's interval
     lease_s: float = 300.0
     max_workers: int = 8
+    request_deadline_s: float = 60.0  # one request, retries included (fetch/stream.py)
+    poll_deadline_s: float = 240.0  # one poll of one source, every request included
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 
 from monitor.clock import Clock
 from monitor.config import Settings
+from monitor.config.environment import require_feed_tokens
 from monitor.errors import ConfigError
 from monitor.serve.app import build_app
 from monitor.store import Store
@@ -150,6 +151,7 @@ def serve(
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (with `install_signal_handlers`)."""
     host, port = settings.server.host, settings.server.port
+    require_feed_tokens(settings)
     sock = _bind(host, port)
     bound_port = int(sock.getsockname()[1])
     app = build_app(store, settings, clock)

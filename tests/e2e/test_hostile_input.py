@@ -7,6 +7,7 @@ polled and delivered as usual.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from monitor.replay.loopback import Answer, LoopbackServer
 from monitor.store import open_store
 from monitor.store.health import SourceHealthRow, source_health
 from tests.e2e.conftest import Cli, write_config
+from tests.support.drip import DripServer
 
 pytestmark = pytest.mark.e2e
 
@@ -140,3 +142,39 @@ def test_a_broken_feed_fails_its_source_and_the_rest_go_on(
     assert "source a-broken failed" in first.stderr and reason in first.stderr
     assert health["a-broken"].consecutive_failures == 1
     assert health["a-broken"].last_error_reason == reason
+
+
+def test_a_dripping_source_is_a_timeout_failure_in_bounded_time(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    rss_source(sources, "drip", "https://feeds.example.cn/drip.xml")
+    with DripServer(length=2000, every_s=0.05) as server:
+        config = write_config(
+            tmp_path / "regwatch.toml",
+            f"""
+[store]
+url = "sqlite:///{tmp_path / "regwatch.db"}"
+
+[sources]
+dir = "{sources}"
+
+[sources.drip]
+base_url = "{server.base_url}"
+politeness = 0
+deadline = 1
+
+[schedule]
+poll_deadline = "3s"
+""",
+        )
+        started = time.monotonic()
+        result = Cli(config, cli_env)("poll")
+        seconds = time.monotonic() - started
+    assert result.code == 3, result.stderr
+    assert "source drip failed: timeout" in result.stderr
+    assert seconds < 20  # the drip alone would take 100 s
+    health = source_health_by_id(tmp_path)
+    assert health["drip"].consecutive_failures == 1
+    assert health["drip"].last_error_reason == "timeout"
