@@ -20,6 +20,7 @@ from typing import Protocol, assert_never
 from monitor import metrics
 from monitor.adapters.base import PollResult, Progress
 from monitor.adapters.guard import crash_error
+from monitor.adapters.links import safe_links
 from monitor.adapters.registry import adapters
 from monitor.clock import Clock
 from monitor.config import Settings, parse_duration
@@ -116,6 +117,7 @@ def poll_source(
             result = adapters()[source.kind].poll(
                 source, rt.fetcher, state, since=since, progress=progress
             )
+        result = _without_unsafe_links(result, source)
         if not result.unchanged and not result.listed and (row["last_listed_count"] or 0) > 0:
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:
@@ -166,6 +168,18 @@ def poll_source(
         requests=result.requests,
         notices=len(result.notices),
     )
+
+
+def _without_unsafe_links(result: PollResult, source: SourceDef) -> PollResult:
+    kept, dropped = safe_links(result, source)
+    for link in dropped:
+        log.warning(
+            "dropped listed item %r: its link %r may not be a notice URL (%s)",
+            link.title[:80], link.url, link.reason,
+            extra={"source_id": source.id, "reason": link.reason},
+        )  # fmt: skip
+        metrics.ITEMS_DROPPED.labels(source=source.id, reason=link.reason).inc()
+    return kept
 
 
 def poll_deadline_s(source: SourceDef, settings: Settings) -> float:

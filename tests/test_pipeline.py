@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from monitor import metrics
 from monitor.adapters.base import ListedItem, PollResult, SourceState
 from monitor.clock import FixedClock
 from monitor.config import Subscriber, build_settings
@@ -268,8 +269,6 @@ def test_a_notice_another_process_stored_first_is_a_conflict(
 
 
 def failures_counted(reason: str) -> float:
-    from monitor import metrics
-
     value = metrics.REGISTRY.get_sample_value(
         "regwatch_fetch_failures_total", {"source": SOURCE.id, "reason": reason}
     )
@@ -314,3 +313,23 @@ def test_a_crash_while_storing_the_pages_is_a_failure_and_stores_nothing(
     outcome = poll_source(rt, SOURCE)
     assert not outcome.ok and outcome.reason == "too_deep"
     assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
+
+
+def test_an_item_with_a_javascript_link_never_becomes_a_notice_url(
+    rt: Runtime, adapter: Scripted
+) -> None:
+    hostile = RawNotice(**{**N61.__dict__, "url": "javascript:alert(document.cookie)"})
+    foreign = RawNotice(**{**N58.__dict__, "url": "https://mofcom.gov.cn.evil.example/58.html"})
+    adapter.answers = [listing(N62), listing(N62, hostile, foreign, read=(hostile, foreign))]
+    poll_source(rt, SOURCE)
+    before = metrics.REGISTRY.get_sample_value(
+        "regwatch_items_dropped_total", {"source": SOURCE.id, "reason": "unsafe_scheme"}
+    )
+    outcome = poll_source(rt, SOURCE)
+    assert outcome.ok and outcome.events == ()
+    urls = {r["url"] for r in rows(rt.store, t.notice_urls)}
+    assert urls == {N62.url}
+    after = metrics.REGISTRY.get_sample_value(
+        "regwatch_items_dropped_total", {"source": SOURCE.id, "reason": "unsafe_scheme"}
+    )
+    assert after == (before or 0) + 1

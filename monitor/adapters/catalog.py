@@ -19,7 +19,7 @@ from monitor.models import SourceDef
 COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url"})
 # Keys every source accepts whatever its kind: the Fetcher's limits, the recheck period,
 # and the total time one poll may take.
-SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck", "poll_deadline"}
+SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck", "recheck_all", "poll_deadline", "link_hosts"}
 
 
 def read_definitions(directory: Path) -> dict[str, dict[str, Any]]:

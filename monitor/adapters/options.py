@@ -87,6 +87,7 @@ CHECKS: Mapping[str, Check] = {
     "max_bytes": positive_integer,
     "retries": non_negative_integer,
     "hosts": host_names,
+    "link_hosts": host_names,
     "user_agent": text,
     # every source
     "recheck": duration,
