@@ -19,7 +19,7 @@ from typing import Protocol, assert_never
 
 from monitor import metrics
 from monitor.adapters.base import PollResult, Progress
-from monitor.adapters.guard import crash_error
+from monitor.adapters.guard import crash_error, reject_mojibake
 from monitor.adapters.links import safe_links
 from monitor.adapters.registry import adapters
 from monitor.clock import Clock
@@ -118,6 +118,7 @@ def poll_source(
                 source, rt.fetcher, state, since=since, progress=progress
             )
         result = _without_unsafe_links(result, source)
+        reject_mojibake(result)
         if not result.unchanged and not result.listed and (row["last_listed_count"] or 0) > 0:
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:

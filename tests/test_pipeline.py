@@ -333,3 +333,21 @@ def test_an_item_with_a_javascript_link_never_becomes_a_notice_url(
         "regwatch_items_dropped_total", {"source": SOURCE.id, "reason": "unsafe_scheme"}
     )
     assert after == (before or 0) + 1
+
+
+def test_mojibake_is_refused_before_it_is_stored(rt: Runtime, adapter: Scripted) -> None:
+    garbled = RawNotice(
+        **{**N61.__dict__, "title": N61.title.encode().decode("latin-1"),
+           "text": N61.text.encode().decode("cp1252", errors="replace")}
+    )  # fmt: skip
+    adapter.answers = [listing(N62), listing(N62, garbled, read=(garbled,)),
+                       listing(N62, N61, read=(N61,))]  # fmt: skip
+    poll_source(rt, SOURCE)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "mojibake"
+    assert {r["url"] for r in rows(rt.store, t.notice_urls)} == {N62.url}
+    # Read right on the next poll: one notice.new, no false revision, no stray duplicate.
+    third = poll_source(rt, SOURCE)
+    assert len(third.events) == 1
+    assert [e["kind"] for e in rows(rt.store, t.events)] == ["notice.new"]
+    assert len(rows(rt.store, t.notices)) == 2

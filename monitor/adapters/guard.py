@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from monitor.adapters.base import PollResult
 from monitor.errors import ParseError
+from monitor.fetch.mojibake import looks_like_mojibake
 
 # reason labels (health, metrics): too_deep, decode, unparseable; crashed (anything else)
 
@@ -47,3 +49,13 @@ def crash_error(error: Exception, what: str) -> ParseError:
     return as_parse_error(error, None, what) or ParseError(
         "crashed", f"{what}: {type(error).__name__}: {error}"
     )
+
+
+def reject_mojibake(result: PollResult) -> None:
+    """ParseError("mojibake") when a page read this poll is text decoded with the wrong
+    charset: stored, it would hide the notice and later look like a revision."""
+    for notice in result.notices:
+        if looks_like_mojibake(notice.title) or looks_like_mojibake(notice.text):
+            raise ParseError(
+                "mojibake", "the page's text was decoded with the wrong charset", notice.url
+            )
