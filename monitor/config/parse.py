@@ -14,6 +14,7 @@ from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.config.settings import (
@@ -221,16 +222,7 @@ def build_settings(
             "store.url", f"expected sqlite:/// or postgresql+psycopg:// URL, got {store_url!r}"
         )
 
-    server = (
-        _section(
-            root,
-            "server",
-            lambda t: ServerSettings(
-                *_listen(t.get("listen", str, "127.0.0.1:8080"), t.key("listen"))
-            ),
-        )
-        or ServerSettings()
-    )
+    server = _section(root, "server", _server) or ServerSettings()
 
     sources = _sources(root.table("sources"), base)
     slack = _section(
@@ -369,6 +361,26 @@ def _positive_int(table: _Table, name: str, default: int) -> int:
     if value < 1:
         raise ConfigError(table.key(name), f"expected a positive integer, got {value}")
     return value
+
+
+def _server(table: _Table) -> ServerSettings:
+    host, port = _listen(table.get("listen", str, "127.0.0.1:8080"), table.key("listen"))
+    public_url = table.get("public_url", str)
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ConfigError(
+                table.key("public_url"),
+                f"expected http(s)://host[:port][/path], got {public_url!r}",
+            )
+    return ServerSettings(
+        host=host,
+        port=port,
+        public_url=public_url,
+        header_timeout_s=_positive_duration(table, "header_timeout", "10s"),
+        max_connections=_positive_int(table, "max_connections", 1000),
+        limit_concurrency=_positive_int(table, "limit_concurrency", 200),
+    )
 
 
 def _email(table: _Table) -> EmailSettings:

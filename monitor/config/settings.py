@@ -25,6 +25,17 @@ class StoreSettings:
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str | None = None  # how readers reach the server (links, next_url)
+    header_timeout_s: float = 10.0  # a connection must send a whole request head by then
+    max_connections: int = 1000  # open connections at once; more are closed on accept
+    limit_concurrency: int = 200  # requests in progress at once; more get 503
+
+    def base_url(self, port: int | None = None) -> str:
+        """`public_url`, else the listen address (with `port`, the one actually bound)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port if port is None else port}"
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,10 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
         ("[schedule]\njitter = -0.1\n", "schedule.jitter"),
         ("[schedule]\nlease = '0m'\n", "schedule.lease"),
         ("[schedule]\nmax_workers = 0\n", "schedule.max_workers"),
+        ("[server]\npublic_url = 'javascript:alert(1)'\n", "server.public_url"),
+        ("[server]\nheader_timeout = 0\n", "server.header_timeout"),
+        ("[server]\nmax_connections = 0\n", "server.max_connections"),
+        ("[server]\nlimit_concurrency = -5\n", "server.limit_concurrency"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
