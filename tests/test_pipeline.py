@@ -14,8 +14,10 @@ from monitor.adapters.base import ListedItem, PollResult, SourceState
 from monitor.clock import FixedClock
 from monitor.config import Subscriber, build_settings
 from monitor.errors import FetchError
+from monitor.fetch.client import Fetcher
 from monitor.models import RawNotice, SourceDef
 from monitor.pipeline import poll_source
+from monitor.replay.site import ReplaySite, render_detail_page
 from monitor.runtime import Runtime
 from monitor.store import Store
 from monitor.store import tables as t
@@ -351,3 +353,57 @@ def test_mojibake_is_refused_before_it_is_stored(rt: Runtime, adapter: Scripted)
     assert len(third.events) == 1
     assert [e["kind"] for e in rows(rt.store, t.events)] == ["notice.new"]
     assert len(rows(rt.store, t.notices)) == 2
+
+
+# -- rechecks reach notices that scrolled off page 1 --------------------------------------
+
+
+def test_a_revision_off_page_one_is_found_within_a_day(store: Store) -> None:
+    site = ReplaySite()
+    day = date(2025, 4, 4)
+    urls = []
+    for n in range(1, 13):  # 12 notices, 3 to a page: the first is on page 4
+        urls.append(f"{BASE}art_{n:032x}.html")
+        html = render_detail_page(
+            f"商务部公告2025年第{n}号 关于稀土相关物项实施出口管制的决定",
+            f"商务部公告2025年第{n}号", "安全与管制局",
+            datetime(2025, 4, 4, 9, 0, tzinfo=UTC) + timedelta(days=n),
+            ["对钐、钆、铽、镝等中重稀土相关物项实施出口管制（1C902）。", "本公告自公布之日起实施。"],
+        )  # fmt: skip
+        site.publish(urls[-1], html, title=f"商务部公告2025年第{n}号", date=day + timedelta(days=n))
+    source = SourceDef(
+        id="mofcom-zcfb", name="zcfb", kind="mofcom-jpaas", url=SOURCE.url, interval_s=900,
+        options={"web_id": "8f43c7ad3afc411fb56f281724b73708",
+                 "tpl_set_id": "52551ea0e2c14bca8c84792f7aa37ead",
+                 "page_id": "fc8bdff48fa345a48b651c1285b70b8f",
+                 "page_size": 3, "first_run_pages": 4, "fetch_attachments": False},
+    )  # fmt: skip
+    clock = FixedClock(datetime(2025, 4, 20, 0, 5, tzinfo=UTC))
+    with Fetcher(politeness_s=0, retries=0, transport=site.transport()) as fetcher:
+        runtime = Runtime(
+            settings=build_settings({}),
+            store=store,
+            clock=clock,
+            fetcher=fetcher,
+            sources={source.id: source},
+            channels=None,
+        )  # type: ignore[arg-type]
+        assert poll_source(runtime, source).baseline
+        clock.advance(timedelta(hours=1))
+        poll_source(runtime, source)  # the first hourly recheck
+        corrected = render_detail_page(
+            "商务部公告2025年第1号 关于稀土相关物项实施出口管制的决定", "商务部公告2025年第1号",
+            "安全与管制局", datetime(2025, 4, 5, 9, 0, tzinfo=UTC),
+            ["对钐、钆、铽、镝、镥等中重稀土相关物项实施出口管制（1C902、1C905）。",
+             "本公告自公布之日起实施。"],
+        )  # fmt: skip
+        site.revise(urls[0], corrected)
+        events: list[str] = []
+        for _ in range(24):  # hourly, a day long
+            clock.advance(timedelta(hours=1))
+            outcome = poll_source(runtime, source)
+            assert outcome.ok, outcome.error
+            events += outcome.events
+    kinds = [(e["kind"], e["doc_key"]) for e in rows(store, t.events)]
+    assert kinds == [("notice.revised", "MOFCOM-2025-1")]
+    assert len(events) == 1

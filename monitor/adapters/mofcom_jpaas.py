@@ -26,7 +26,7 @@ from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.guard import parsing
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import normalise_line
-from monitor.errors import FetchError, ParseError
+from monitor.errors import FetchError, ParseError, SourceError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
@@ -40,6 +40,7 @@ JPAAS_OPTIONS = frozenset(
      "first_run_pages", "max_pages", "xhr", "fetch_attachments"}
 )  # fmt: skip
 
+MAX_RECHECKS_PER_POLL = 48  # pages off the list re-read in one poll (adapters/recheck.py)
 _DATE = re.compile(r"(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})")
 _SHELL_PAIR = re.compile(r"""["']?(\w+)["']?\s*[:=]\s*["']([^"']*)["']""")
 _SHELL_KEYS = {"webId": "web_id", "tplSetId": "tpl_set_id", "pageId": "page_id",
@@ -206,6 +207,7 @@ class _Poll:
         self.since, self.progress = since, progress
         self.requests = 0
         self.steps = 0
+        self.recheck_only: set[str] = set()
         options = source.options
         self.page_size = int(options.get("page_size", 15))
         self.headers = {"Referer": source.url}
@@ -307,7 +309,19 @@ class _Poll:
             wanted = [i for i in wanted if i.published is None or i.published >= self.since]
         if self.state.recheck_due:
             wanted += [item for item in pages[0].items if item.url in known]
+        on_pages = {item.url for item in listed}
+        extra = [
+            u for u in sorted(self.state.recheck_urls) if u not in on_pages and self.is_detail(u)
+        ]
+        # After a long outage every bucket is due at once: keep one poll within its deadline.
+        self.recheck_only = set(extra[:MAX_RECHECKS_PER_POLL])
+        wanted += [ListedItem(url, "", None) for url in sorted(self.recheck_only)]
         return list(_unique_items(wanted))
+
+    def is_detail(self, url: str) -> bool:
+        parts = urlsplit(url)
+        own = source_hosts(self.source)
+        return (parts.hostname or "").lower() in own and parts.path.endswith(DETAIL_SUFFIXES)
 
     def read_details(self, items: list[ListedItem]) -> tuple[RawNotice, ...]:
         own = source_hosts(self.source)
@@ -320,18 +334,27 @@ class _Poll:
                 DETAIL_SUFFIXES
             ):
                 notices.append(_title_only(self.source, item))
+            elif item.url in self.recheck_only:
+                # A notice off the pages read: a failure here must not fail the poll.
+                try:
+                    notices.append(self.read_detail(item, own, fetch_files))
+                except SourceError as error:
+                    log.warning("%s: recheck of %s: %s", self.source.id, item.url, error)
             else:
-                page = self.get(item.url, headers=self.headers, expect="html")
-                notice = parse_detail(page.text, item.url, self.source.id)
-                if not notice.title:
-                    notice = replace(notice, title=item.title)
-                if notice.published is None and item.published is not None:
-                    notice = replace(notice, published=item.published)
-                if fetch_files and notice.attachments:
-                    notice = replace(notice, attachments=self.hash_files(notice, own))
-                notices.append(notice)
+                notices.append(self.read_detail(item, own, fetch_files))
             self.step(total)
         return tuple(notices)
+
+    def read_detail(self, item: ListedItem, own: frozenset[str], fetch_files: bool) -> RawNotice:
+        page = self.get(item.url, headers=self.headers, expect="html")
+        notice = parse_detail(page.text, item.url, self.source.id)
+        if not notice.title:
+            notice = replace(notice, title=item.title)
+        if notice.published is None and item.published is not None:
+            notice = replace(notice, published=item.published)
+        if fetch_files and notice.attachments:
+            notice = replace(notice, attachments=self.hash_files(notice, own))
+        return notice
 
     def hash_files(self, notice: RawNotice, own: frozenset[str]) -> tuple[Attachment, ...]:
         hashed: list[Attachment] = []

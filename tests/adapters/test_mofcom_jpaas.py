@@ -411,3 +411,21 @@ def test_deeply_nested_json_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as caught:
         parse_list_answer(answer, API)
     assert caught.value.reason == "too_deep"
+
+
+def test_rechecks_read_stored_notices_off_the_pages_and_tolerate_their_failures(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    known = frozenset(url_of(n) for n in range(1, 8))
+    gone = url_of(99)  # stored once, now answers 404
+    state = SourceState(
+        first_run=False, known_urls=known | {gone}, recheck_due=True,
+        recheck_urls=frozenset({url_of(1), gone, "https://www.gov.cn/zhengce/x.htm"}),
+    )  # fmt: skip
+    result = MofcomJpaasAdapter().poll(zcfb(page_size=3, fetch_attachments=False), fetcher, state)
+    read = {n.url for n in result.notices}
+    assert url_of(1) in read  # on page 3, not read as a listed item
+    assert gone not in read and "https://www.gov.cn/zhengce/x.htm" not in read
+    assert {url_of(7), url_of(6), url_of(5)} <= read  # page 1, as every recheck
