@@ -4,8 +4,8 @@ A notice's URL is shown in the feed, in Slack, in digests and on pages, so a hos
 page or feed must not plant `javascript:` or `data:` links there, nor send readers to a
 host the source does not speak for. Only `http`/`https` URLs on the source's own hosts
 (`fetch.urls.source_hosts`: its url, `hosts`, base_url) or on hosts it is allowed to link
-to (`link_hosts`, e.g. www.gov.cn for MOFCOM's lists, which link State Council orders
-there) become notice URLs.
+to (`link_hosts`; ".mofcom.gov.cn" allows every subdomain: MOFCOM's lists link the big5 and
+English copies, and State Council orders on www.gov.cn) become notice URLs.
 
 Any other item is DROPPED with a reason (logged as a warning and counted in
 `regwatch_items_dropped_total`), not kept under the list's URL: items without a document
@@ -45,9 +45,19 @@ def link_problem(url: str, hosts: frozenset[str]) -> str | None:
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
         return "unsafe_scheme"
-    if parts.hostname.lower() not in hosts:
+    if not _host_allowed(parts.hostname.lower(), hosts):
         return "foreign_host"
     return None
+
+
+def _host_allowed(host: str, hosts: frozenset[str]) -> bool:
+    """`host` is listed, or falls under a listed ".domain" (".mofcom.gov.cn": every
+    subdomain of mofcom.gov.cn and mofcom.gov.cn itself)."""
+    if host in hosts:
+        return True
+    return any(
+        entry.startswith(".") and (host.endswith(entry) or host == entry[1:]) for entry in hosts
+    )
 
 
 def safe_links(result: PollResult, source: SourceDef) -> tuple[PollResult, list[DroppedLink]]:
