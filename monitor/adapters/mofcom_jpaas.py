@@ -309,13 +309,14 @@ class _Poll:
             wanted = [i for i in wanted if i.published is None or i.published >= self.since]
         if self.state.recheck_due:
             wanted += [item for item in pages[0].items if item.url in known]
-        on_pages = {item.url for item in listed}
+        on_pages = {item.url for item in wanted}  # read anyway (new, or on page 1)
         extra = [
             u for u in sorted(self.state.recheck_urls) if u not in on_pages and self.is_detail(u)
         ]
         # After a long outage every bucket is due at once: keep one poll within its deadline.
         self.recheck_only = set(extra[:MAX_RECHECKS_PER_POLL])
-        wanted += [ListedItem(url, "", None) for url in sorted(self.recheck_only)]
+        by_url = {item.url: item for item in listed}
+        wanted += [by_url.get(url, ListedItem(url, "", None)) for url in sorted(self.recheck_only)]
         return list(_unique_items(wanted))
 
     def is_detail(self, url: str) -> bool:

@@ -71,8 +71,14 @@ def test_a_clean_or_unchanged_result_is_returned_as_it_is() -> None:
 
 def test_a_dotted_link_host_allows_its_subdomains() -> None:
     family = allowed_hosts(
-        SourceDef(id="z", name="z", kind="mofcom-jpaas", url=GOOD, interval_s=900,
-                  options={"link_hosts": [".mofcom.gov.cn"]})  # fmt: skip
+        SourceDef(
+            id="z",
+            name="z",
+            kind="mofcom-jpaas",
+            url=GOOD,
+            interval_s=900,
+            options={"link_hosts": [".mofcom.gov.cn"]},
+        )
     )
     assert link_problem("http://big5.mofcom.gov.cn/gate/big5/a.shtml", family) is None
     assert link_problem("https://english.mofcom.gov.cn/a.html", family) is None

@@ -429,3 +429,18 @@ def test_rechecks_read_stored_notices_off_the_pages_and_tolerate_their_failures(
     assert url_of(1) in read  # on page 3, not read as a listed item
     assert gone not in read and "https://www.gov.cn/zhengce/x.htm" not in read
     assert {url_of(7), url_of(6), url_of(5)} <= read  # page 1, as every recheck
+
+
+def test_a_recheck_reaches_a_known_notice_on_a_later_page_that_was_read(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    # 7, 6, 5 on page 1 are new, so page 2 (4, 3, 2) is read too; 3 is due for a recheck.
+    state = SourceState(
+        first_run=False, known_urls=frozenset(url_of(n) for n in range(1, 5)), recheck_due=True,
+        recheck_urls=frozenset({url_of(3)}),
+    )  # fmt: skip
+    result = MofcomJpaasAdapter().poll(zcfb(page_size=3, fetch_attachments=False), fetcher, state)
+    assert url_of(3) in {n.url for n in result.notices}
+    assert url_of(4) not in {n.url for n in result.notices}
