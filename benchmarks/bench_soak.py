@@ -171,6 +171,7 @@ def soak(days: int, seed: int = 15) -> tuple[Ledger, dict[str, object]]:
             clock.advance(INTERVAL)
             now = clock.now()
             if step % 48 == 0:
+                site.clear_requests()  # the replay's own request log is not regwatch's memory
                 ledger.rss_by_day.append(_rss_mb())
             if rng.random() < 1 / 20:  # about 2.4 notices a day
                 publish(now)
