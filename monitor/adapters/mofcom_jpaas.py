@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.guard import parsing
 from monitor.adapters.mofcom_detail import parse_detail
+from monitor.adapters.recheck import PageValidators
 from monitor.adapters.text import normalise_line
 from monitor.errors import FetchError, ParseError, SourceError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
@@ -157,6 +158,7 @@ class MofcomJpaasAdapter:
     def __init__(self) -> None:
         self._discovered: dict[str, JpaasIds] = {}
         self._lock = threading.Lock()
+        self.validators = PageValidators()
 
     def poll(
         self,
@@ -338,16 +340,28 @@ class _Poll:
             elif item.url in self.recheck_only:
                 # A notice off the pages read: a failure here must not fail the poll.
                 try:
-                    notices.append(self.read_detail(item, own, fetch_files))
+                    notice = self.read_detail(item, own, fetch_files, conditional=True)
+                    if notice is not None:  # None: 304, unchanged since the last read
+                        notices.append(notice)
                 except SourceError as error:
                     log.warning("%s: recheck of %s: %s", self.source.id, item.url, error)
             else:
-                notices.append(self.read_detail(item, own, fetch_files))
+                notice = self.read_detail(item, own, fetch_files)
+                if notice is not None:  # always: only a conditional read can be unchanged
+                    notices.append(notice)
             self.step(total)
         return tuple(notices)
 
-    def read_detail(self, item: ListedItem, own: frozenset[str], fetch_files: bool) -> RawNotice:
-        page = self.get(item.url, headers=self.headers, expect="html")
+    def read_detail(
+        self, item: ListedItem, own: frozenset[str], fetch_files: bool, *, conditional: bool = False
+    ) -> RawNotice | None:
+        known = self.adapter.validators.get(item.url) if conditional else None
+        page = self.get(item.url, headers=self.headers, expect="html", validators=known)
+        if page.not_modified:
+            return None
+        self.adapter.validators.remember(
+            item.url, Validators(page.etag, page.last_modified, page.sha256)
+        )
         notice = parse_detail(page.text, item.url, self.source.id)
         if not notice.title:
             notice = replace(notice, title=item.title)

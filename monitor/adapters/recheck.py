@@ -7,14 +7,19 @@ missed for good. Every stored rare-earth-relevant notice is therefore re-read on
 buckets by its hash, and a recheck re-reads the buckets of every hour boundary crossed since
 the previous recheck (all of them after a gap of a whole period). Consecutive rechecks cover
 consecutive hours, so each URL is read once a day however the rechecks drift, and each
-recheck reads about 1/24 of them.
+recheck reads about 1/24 of them. Those re-reads are conditional requests when the page's
+validators are known from an earlier read in this process (`PageValidators`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+
+from monitor.models import Validators
 
 BUCKETS = 24
 DEFAULT_RECHECK_ALL = "1d"
@@ -50,3 +55,26 @@ def _slot(moment: datetime, slot_s: float) -> int:
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class PageValidators:
+    """ETag / Last-Modified of detail pages read in this process, so the daily re-read of a
+    stored notice is a conditional request (304: nothing to parse). Bounded, thread-safe."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._limit = limit
+        self._seen: OrderedDict[str, Validators] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> Validators | None:
+        with self._lock:
+            return self._seen.get(url)
+
+    def remember(self, url: str, validators: Validators) -> None:
+        if not (validators.etag or validators.last_modified):
+            return
+        with self._lock:
+            self._seen[url] = validators
+            self._seen.move_to_end(url)
+            while len(self._seen) > self._limit:
+                self._seen.popitem(last=False)

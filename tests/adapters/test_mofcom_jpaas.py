@@ -444,3 +444,28 @@ def test_a_recheck_reaches_a_known_notice_on_a_later_page_that_was_read(
     result = MofcomJpaasAdapter().poll(zcfb(page_size=3, fetch_attachments=False), fetcher, state)
     assert url_of(3) in {n.url for n in result.notices}
     assert url_of(4) not in {n.url for n in result.notices}
+
+
+def test_rechecks_off_the_pages_are_conditional_requests(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    adapter = MofcomJpaasAdapter()
+    source = zcfb(page_size=3, fetch_attachments=False)
+    adapter.poll(source, fetcher, SourceState(first_run=True))  # reads every detail page
+    state = SourceState(
+        first_run=False, known_urls=frozenset(url_of(n) for n in range(1, 8)), recheck_due=True,
+        recheck_urls=frozenset({url_of(1), url_of(2)}),
+    )  # fmt: skip
+    site.clear_requests()
+    unchanged = adapter.poll(source, fetcher, state)
+    assert {url_of(1), url_of(2)}.isdisjoint(n.url for n in unchanged.notices)
+    asked = [r for r in site.requests if r.path.endswith((f"{1:032x}.html", f"{2:032x}.html"))]
+    assert len(asked) == 2 and all("if-none-match" in r.headers for r in asked)
+    site.revise(url_of(1), render_detail_page(
+        "商务部公告2025年第1号 更正", "商务部公告2025年第1号", "安全与管制局",
+        dt.datetime(2025, 1, 7, 9, 30, tzinfo=BEIJING), ["更正后的正文。"],
+    ))  # fmt: skip
+    changed = adapter.poll(source, fetcher, state)
+    assert [n.url for n in changed.notices if n.url in (url_of(1), url_of(2))] == [url_of(1)]
