@@ -16,7 +16,7 @@ from monitor.config import Subscriber, build_settings
 from monitor.errors import FetchError
 from monitor.fetch.client import Fetcher
 from monitor.models import RawNotice, SourceDef
-from monitor.pipeline import poll_source
+from monitor.pipeline import poll_deadline_s, poll_source
 from monitor.replay.site import ReplaySite, render_detail_page
 from monitor.runtime import Runtime
 from monitor.store import Store
@@ -407,3 +407,10 @@ def test_a_revision_off_page_one_is_found_within_a_day(store: Store) -> None:
     kinds = [(e["kind"], e["doc_key"]) for e in rows(store, t.events)]
     assert kinds == [("notice.revised", "MOFCOM-2025-1")]
     assert len(events) == 1
+
+
+def test_the_poll_deadline_comes_from_the_source_else_the_schedule() -> None:
+    settings = build_settings({"schedule": {"poll_deadline": "3m"}})
+    assert poll_deadline_s(SOURCE, settings) == 180.0
+    own = SourceDef(**{**SOURCE.__dict__, "options": {"poll_deadline": "90s"}})
+    assert poll_deadline_s(own, settings) == 90.0
