@@ -237,7 +237,7 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
         try:
             document = feed_document(
                 store,
-                base_url=f"http://{settings.server.host}:{settings.server.port}",
+                base_url=settings.server.base_url(),
                 subscriber=subscriber,
                 since=since,
                 all_events=all_events,

@@ -18,6 +18,12 @@ FETCH_FAILURES = Counter(
     ["source", "reason"],
     registry=REGISTRY,
 )
+ITEMS_DROPPED = Counter(
+    "regwatch_items_dropped_total",
+    "Listed items dropped because their link may not be a notice URL, by reason.",
+    ["source", "reason"],
+    registry=REGISTRY,
+)
 EVENTS = Counter(
     "regwatch_events_total",
     "Events detected by kind.",

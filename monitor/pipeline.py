@@ -19,9 +19,11 @@ from typing import Protocol, assert_never
 
 from monitor import metrics
 from monitor.adapters.base import PollResult, Progress
+from monitor.adapters.guard import crash_error, reject_mojibake
+from monitor.adapters.links import safe_links
 from monitor.adapters.registry import adapters
 from monitor.clock import Clock
-from monitor.config import Settings
+from monitor.config import Settings, parse_duration
 from monitor.detect.decide import (
     Intent,
     Miss,
@@ -47,6 +49,7 @@ from monitor.detect.identity import alias_target, build_notice, read_facts
 from monitor.errors import ParseError, SourceError, StoreConflictError, StoreError
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
 from monitor.fetch.client import Fetcher
+from monitor.fetch.stream import poll_deadline
 from monitor.models import Change, Event, EventKind, Notice, RawNotice, SourceDef
 from monitor.store import Store, Transaction
 from monitor.store.entities import save_entity_rows
@@ -142,6 +145,12 @@ def poll_sources(
             reads.append(read)
     if not reads:
         return [outcomes[s.id] for s in wanted]
+    outcomes.update(_file(rt, reads, now))
+    return [outcomes[s.id] for s in wanted]
+
+
+def _file(rt: PollRuntime, reads: list[_Read], now: datetime) -> dict[str, PollOutcome]:
+    """File `reads` in one transaction and make their events; the outcome of each source."""
     try:
         with rt.store.begin() as tx:
             changes = [
@@ -160,14 +169,23 @@ def poll_sources(
                 )
     except StoreConflictError as exc:
         # Another process stored the same notice at the same moment; the next poll sees it.
-        for read in reads:
-            conflict = SourceError("conflict", str(exc))
-            outcomes[read.source.id] = _failed(rt, read.source, now, conflict, read.started)
-        return [outcomes[s.id] for s in wanted]
+        conflict = SourceError("conflict", str(exc))
+        return {r.source.id: _failed(rt, r.source, now, conflict, r.started) for r in reads}
+    except StoreError:
+        raise
+    except Exception as exc:  # reading the pages' facts failed: nothing was stored
+        if len(reads) > 1:
+            # One bad page must fail only its own source: file each source's read alone.
+            return {k: v for read in reads for k, v in _file(rt, [read], now).items()}
+        read = reads[0]
+        log.exception("processing the poll crashed", extra={"source_id": read.source.id})
+        return {
+            read.source.id: _failed(
+                rt, read.source, now, crash_error(exc, "notice text"), read.started
+            )
+        }
     failpoint(AFTER_POLL_COMMIT)
-    for read in reads:
-        outcomes[read.source.id] = _succeeded(read, events.get(read.source.id, []))
-    return [outcomes[s.id] for s in wanted]
+    return {read.source.id: _succeeded(read, events.get(read.source.id, [])) for read in reads}
 
 
 def _read(
@@ -183,13 +201,20 @@ def _read(
         row = ensure_source(tx, source)
         state = source_state(tx, source, row, now)
     try:
-        result = adapters()[source.kind].poll(
-            source, rt.fetcher, state, since=since, progress=progress
-        )
+        # A backfill walks a whole history politely: only regular polls have a deadline.
+        with poll_deadline(None if since is not None else poll_deadline_s(source, rt.settings)):
+            result = adapters()[source.kind].poll(
+                source, rt.fetcher, state, since=since, progress=progress
+            )
+        result = _without_unsafe_links(result, source)
+        reject_mojibake(result)
         if not result.unchanged and not result.listed and (row["last_listed_count"] or 0) > 0:
             raise ParseError("empty_list", "the list came back empty where there were notices")
     except SourceError as exc:
         return _failed(rt, source, now, exc, started)
+    except Exception as exc:  # an adapter bug or a parser exception it did not map
+        log.exception("adapter crashed", extra={"source_id": source.id})
+        return _failed(rt, source, now, crash_error(exc, "page"), started)
     return _Read(
         source=source,
         result=result,
@@ -223,6 +248,26 @@ def _succeeded(read: _Read, events: list[Event]) -> PollOutcome:
         requests=result.requests,
         notices=len(result.notices),
     )
+
+
+def _without_unsafe_links(result: PollResult, source: SourceDef) -> PollResult:
+    kept, dropped = safe_links(result, source)
+    for link in dropped:
+        log.warning(
+            "dropped listed item %r: its link %r may not be a notice URL (%s)",
+            link.title[:80], link.url, link.reason,
+            extra={"source_id": source.id, "reason": link.reason},
+        )  # fmt: skip
+        metrics.ITEMS_DROPPED.labels(source=source.id, reason=link.reason).inc()
+    return kept
+
+
+def poll_deadline_s(source: SourceDef, settings: Settings) -> float:
+    """How long one poll of `source` may take: its `poll_deadline`, else [schedule]'s."""
+    value = source.options.get("poll_deadline")
+    if value is None:
+        return settings.schedule.poll_deadline_s
+    return parse_duration(value, f"sources.{source.id}.poll_deadline")
 
 
 def _failed(

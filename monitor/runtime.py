@@ -42,7 +42,7 @@ def open_runtime(
         settings=settings,
         store=store or open_store(settings.store.url),
         clock=clock or clock_for(settings.now),
-        fetcher=fetcher or Fetcher(),
+        fetcher=fetcher or Fetcher(deadline=settings.schedule.request_deadline_s),
         sources=sources,
         channels=channels or Channels.from_settings(settings),
     )

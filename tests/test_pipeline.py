@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from monitor import metrics
 from monitor.adapters.base import ListedItem, PollResult, SourceState
 from monitor.clock import FixedClock
 from monitor.config import Subscriber, build_settings
+from monitor.detect.identity import read_facts
 from monitor.errors import FetchError
+from monitor.fetch.client import Fetcher
 from monitor.models import RawNotice, SourceDef
-from monitor.pipeline import poll_source, poll_sources
+from monitor.pipeline import poll_deadline_s, poll_source, poll_sources
+from monitor.replay.site import ReplaySite, render_detail_page
 from monitor.runtime import Runtime
 from monitor.store import Store
 from monitor.store import tables as t
@@ -302,3 +306,169 @@ def test_a_failed_source_in_a_poll_does_not_stop_the_others(rt: Runtime, adapter
     assert not failed.ok and failed.reason == "challenge"
     assert ok.ok and ok.baseline
     assert [n["doc_key"] for n in rows(rt.store, t.notices)] == ["MOFCOM-2025-62"]
+
+
+def failures_counted(reason: str) -> float:
+    value = metrics.REGISTRY.get_sample_value(
+        "regwatch_fetch_failures_total", {"source": SOURCE.id, "reason": reason}
+    )
+    return value or 0.0
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "too_deep"),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "decode"),
+        (ZeroDivisionError("division by zero"), "crashed"),
+    ],
+)
+def test_an_exception_escaping_the_adapter_is_a_recorded_failure(
+    rt: Runtime, adapter: Scripted, raised: Exception, reason: str
+) -> None:
+    adapter.answers = [listing(N62), raised, listing(N62, N61, read=(N61,))]
+    poll_source(rt, SOURCE)
+    counted = failures_counted(reason)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == reason
+    (source,) = rows(rt.store, t.sources)
+    assert source["consecutive_failures"] == 1 and source["last_error_reason"] == reason
+    assert failures_counted(reason) == counted + 1
+    assert rows(rt.store, t.events) == []
+    # The next good poll announces what the failed one would have.
+    assert len(poll_source(rt, SOURCE).events) == 1
+
+
+def test_a_crash_while_storing_the_pages_is_a_failure_and_stores_nothing(
+    rt: Runtime, adapter: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter.answers = [listing(N62), listing(N62, N61, read=(N61,))]
+    poll_source(rt, SOURCE)
+    before = rows(rt.store, t.notices)
+
+    def deep(raw: RawNotice) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("monitor.pipeline.read_facts", deep)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "too_deep"
+    assert rows(rt.store, t.notices) == before and rows(rt.store, t.events) == []
+
+
+def test_a_crash_filing_one_source_of_a_poll_fails_only_that_source(
+    rt: Runtime, adapter: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter.answers = [listing(), listing(N62), listing(N62_EN), listing(N62, N61, read=(N61,))]
+    poll_sources(rt, [ENGLISH, SOURCE])
+    real = read_facts
+
+    def deep_for_english(raw: RawNotice) -> object:
+        if raw.url == N62_EN.url:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(raw)
+
+    monkeypatch.setattr("monitor.pipeline.read_facts", deep_for_english)
+    broken, fine = poll_sources(rt, [ENGLISH, SOURCE])
+    assert not broken.ok and broken.reason == "too_deep"
+    assert fine.ok and len(fine.events) == 1
+    urls = {r["url"] for r in rows(rt.store, t.notice_urls)}
+    assert N61.url in urls and N62_EN.url not in urls
+
+
+def test_an_item_with_a_javascript_link_never_becomes_a_notice_url(
+    rt: Runtime, adapter: Scripted
+) -> None:
+    hostile = RawNotice(**{**N61.__dict__, "url": "javascript:alert(document.cookie)"})
+    foreign = RawNotice(**{**N58.__dict__, "url": "https://mofcom.gov.cn.evil.example/58.html"})
+    adapter.answers = [listing(N62), listing(N62, hostile, foreign, read=(hostile, foreign))]
+    poll_source(rt, SOURCE)
+    before = metrics.REGISTRY.get_sample_value(
+        "regwatch_items_dropped_total", {"source": SOURCE.id, "reason": "unsafe_scheme"}
+    )
+    outcome = poll_source(rt, SOURCE)
+    assert outcome.ok and outcome.events == ()
+    urls = {r["url"] for r in rows(rt.store, t.notice_urls)}
+    assert urls == {N62.url}
+    after = metrics.REGISTRY.get_sample_value(
+        "regwatch_items_dropped_total", {"source": SOURCE.id, "reason": "unsafe_scheme"}
+    )
+    assert after == (before or 0) + 1
+
+
+def test_mojibake_is_refused_before_it_is_stored(rt: Runtime, adapter: Scripted) -> None:
+    garbled = RawNotice(
+        **{**N61.__dict__, "title": N61.title.encode().decode("latin-1"),
+           "text": N61.text.encode().decode("cp1252", errors="replace")}
+    )  # fmt: skip
+    adapter.answers = [listing(N62), listing(N62, garbled, read=(garbled,)),
+                       listing(N62, N61, read=(N61,))]  # fmt: skip
+    poll_source(rt, SOURCE)
+    outcome = poll_source(rt, SOURCE)
+    assert not outcome.ok and outcome.reason == "mojibake"
+    assert {r["url"] for r in rows(rt.store, t.notice_urls)} == {N62.url}
+    # Read right on the next poll: one notice.new, no false revision, no stray duplicate.
+    third = poll_source(rt, SOURCE)
+    assert len(third.events) == 1
+    assert [e["kind"] for e in rows(rt.store, t.events)] == ["notice.new"]
+    assert len(rows(rt.store, t.notices)) == 2
+
+
+# -- rechecks reach notices that scrolled off page 1 --------------------------------------
+
+
+def test_a_revision_off_page_one_is_found_within_a_day(store: Store) -> None:
+    site = ReplaySite()
+    day = date(2025, 4, 4)
+    urls = []
+    for n in range(1, 13):  # 12 notices, 3 to a page: the first is on page 4
+        urls.append(f"{BASE}art_{n:032x}.html")
+        html = render_detail_page(
+            f"商务部公告2025年第{n}号 关于稀土相关物项实施出口管制的决定",
+            f"商务部公告2025年第{n}号", "安全与管制局",
+            datetime(2025, 4, 4, 9, 0, tzinfo=UTC) + timedelta(days=n),
+            ["对钐、钆、铽、镝等中重稀土相关物项实施出口管制（1C902）。", "本公告自公布之日起实施。"],
+        )  # fmt: skip
+        site.publish(urls[-1], html, title=f"商务部公告2025年第{n}号", date=day + timedelta(days=n))
+    source = SourceDef(
+        id="mofcom-zcfb", name="zcfb", kind="mofcom-jpaas", url=SOURCE.url, interval_s=900,
+        options={"web_id": "8f43c7ad3afc411fb56f281724b73708",
+                 "tpl_set_id": "52551ea0e2c14bca8c84792f7aa37ead",
+                 "page_id": "fc8bdff48fa345a48b651c1285b70b8f",
+                 "page_size": 3, "first_run_pages": 4, "fetch_attachments": False},
+    )  # fmt: skip
+    clock = FixedClock(datetime(2025, 4, 20, 0, 5, tzinfo=UTC))
+    with Fetcher(politeness_s=0, retries=0, transport=site.transport()) as fetcher:
+        runtime = Runtime(
+            settings=build_settings({}),
+            store=store,
+            clock=clock,
+            fetcher=fetcher,
+            sources={source.id: source},
+            channels=None,
+        )  # type: ignore[arg-type]
+        assert poll_source(runtime, source).baseline
+        clock.advance(timedelta(hours=1))
+        poll_source(runtime, source)  # the first hourly recheck
+        corrected = render_detail_page(
+            "商务部公告2025年第1号 关于稀土相关物项实施出口管制的决定", "商务部公告2025年第1号",
+            "安全与管制局", datetime(2025, 4, 5, 9, 0, tzinfo=UTC),
+            ["对钐、钆、铽、镝、镥等中重稀土相关物项实施出口管制（1C902、1C905）。",
+             "本公告自公布之日起实施。"],
+        )  # fmt: skip
+        site.revise(urls[0], corrected)
+        events: list[str] = []
+        for _ in range(24):  # hourly, a day long
+            clock.advance(timedelta(hours=1))
+            outcome = poll_source(runtime, source)
+            assert outcome.ok, outcome.error
+            events += outcome.events
+    kinds = [(e["kind"], e["doc_key"]) for e in rows(store, t.events)]
+    assert kinds == [("notice.revised", "MOFCOM-2025-1")]
+    assert len(events) == 1
+
+
+def test_the_poll_deadline_comes_from_the_source_else_the_schedule() -> None:
+    settings = build_settings({"schedule": {"poll_deadline": "3m"}})
+    assert poll_deadline_s(SOURCE, settings) == 180.0
+    own = SourceDef(**{**SOURCE.__dict__, "options": {"poll_deadline": "90s"}})
+    assert poll_deadline_s(own, settings) == 90.0

@@ -25,6 +25,9 @@ class SourceState:
     list_validators: Validators = field(default_factory=Validators)
     # Re-read detail pages of listed notices this poll even when the list is unchanged.
     recheck_due: bool = False
+    # Stored rare-earth-relevant notices to re-read this poll wherever they are listed
+    # (adapters/recheck.py); adapters without detail pages ignore it.
+    recheck_urls: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.adapters.options import check_options
 from monitor.adapters.registry import adapters
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
@@ -17,8 +18,9 @@ from monitor.models import SourceDef
 
 # `enabled = false`: bundled but off unless named in `[sources] enabled`.
 COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url", "enabled"})
-# Keys every source accepts whatever its kind: the Fetcher's limits and the recheck period.
-SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck"}
+# Keys every source accepts whatever its kind: the Fetcher's limits, the recheck period,
+# and the total time one poll may take.
+SHARED_OPTION_KEYS = FETCH_OPTIONS | {"recheck", "recheck_all", "poll_deadline", "link_hosts"}
 
 
 def read_definitions(directory: Path) -> dict[str, dict[str, Any]]:
@@ -71,8 +73,7 @@ def build_source(source_id: str, data: Mapping[str, Any], where: str) -> SourceD
     interval = parse_duration(data["interval"], _key(where, "interval"))
     if interval <= 0:
         raise ConfigError(_key(where, "interval"), "must be longer than zero")
-    if "recheck" in options:
-        parse_duration(options["recheck"], _key(where, "recheck"))
+    check_options(options, lambda name: _key(where, name))
     if "enabled" in data and not isinstance(data["enabled"], bool):
         raise ConfigError(
             _key(where, "enabled"), f"expected true or false, got {data['enabled']!r}"

@@ -74,7 +74,7 @@ def parse_hits(page: Page, source: SourceDef) -> tuple[RawNotice, ...]:
         notice = _hit(hit, source) if isinstance(hit, dict) else None
         if notice is not None:
             notices.setdefault(notice.url, notice)
-    listing.reject_mojibake((n.title for n in notices.values()), page.url)
+    listing.reject_lost_characters((n.title for n in notices.values()), page.url)
     return tuple(notices.values())
 
 

@@ -73,7 +73,7 @@ def parse_list(markup: str, page_url: str, selectors: Selectors, source: SourceD
             items.setdefault(item.url, item)
     if not items:
         raise ParseError("layout", f"no {selectors.item!r} item with a link on the list", page_url)
-    listing.reject_mojibake((item.title for item in items.values()), page_url)
+    listing.reject_lost_characters((item.title for item in items.values()), page_url)
     return tuple(items.values())
 
 

@@ -87,14 +87,19 @@ class HtmlNode:
 
 
 def _strings(node: HtmlNode, container: str | None, out: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, HtmlNode):
-            _strings(child, container, out)
-        elif isinstance(child, str):
-            if container is None:
-                out.append(child)
-        elif isinstance(child, ContainedText) and child.container == container:
-            out.append(child.text)
+    stack = [iter(node.children)]  # explicit: hostile pages nest thousands deep
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, HtmlNode):
+                stack.append(iter(child.children))
+                break
+            if isinstance(child, str):
+                if container is None:
+                    out.append(child)
+            elif isinstance(child, ContainedText) and child.container == container:
+                out.append(child.text)
+        else:
+            stack.pop()
 
 
 class _Target:

@@ -105,7 +105,7 @@ def is_mojibake(title: str) -> bool:
     return _LOST.search(title) is not None and _CJK.search(title) is None
 
 
-def reject_mojibake(titles: Iterable[str], url: str) -> None:
+def reject_lost_characters(titles: Iterable[str], url: str) -> None:
     if any(is_mojibake(title) for title in titles):
         raise FetchError("mojibake", "titles arrived as '?': the server garbled the text", url)
 

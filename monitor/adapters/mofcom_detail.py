@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from monitor.adapters.guard import parsing
 from monitor.adapters.html_tree import HtmlNode, parse_html, tree_text
 from monitor.adapters.text import node_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
@@ -72,7 +73,14 @@ class _Parts:
 
 
 def parse_detail(html: str, url: str, source_id: str) -> RawNotice:
-    """Parse a detail page into a RawNotice (text keeps the header lines)."""
+    """Parse a detail page into a RawNotice (text keeps the header lines).
+
+    Parser failures on hostile markup leave as ParseError too (adapters/guard.py)."""
+    with parsing(url, "detail page"):
+        return _parse_detail(html, url, source_id)
+
+
+def _parse_detail(html: str, url: str, source_id: str) -> RawNotice:
     tree = parse_html(html)  # bs4's parse as light nodes; bs4 itself for odd input
     parts = _tree_parts(tree) if tree is not None else _soup_parts(BeautifulSoup(html, "lxml"))
     if parts is None:

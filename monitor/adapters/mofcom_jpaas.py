@@ -23,9 +23,11 @@ from urllib.parse import quote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
+from monitor.adapters.guard import parsing
 from monitor.adapters.mofcom_detail import parse_detail
+from monitor.adapters.recheck import PageValidators
 from monitor.adapters.text import normalise_line
-from monitor.errors import FetchError, ParseError
+from monitor.errors import FetchError, ParseError, SourceError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
@@ -39,6 +41,7 @@ JPAAS_OPTIONS = frozenset(
      "first_run_pages", "max_pages", "xhr", "fetch_attachments"}
 )  # fmt: skip
 
+MAX_RECHECKS_PER_POLL = 48  # pages off the list re-read in one poll (adapters/recheck.py)
 _DATE = re.compile(r"(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})")
 _SHELL_PAIR = re.compile(r"""["']?(\w+)["']?\s*[:=]\s*["']([^"']*)["']""")
 _SHELL_KEYS = {"webId": "web_id", "tplSetId": "tpl_set_id", "pageId": "page_id",
@@ -78,8 +81,14 @@ def parse_list_answer(page_text: str, page_url: str, source: SourceDef | None = 
     """Envelope `{"code":"200","success":true,"data":{"html":…}}` → the list items.
 
     Raises FetchError("bad_envelope") for any other envelope, ParseError("layout") when
-    the list is missing or empty although `count` says it is not.
+    the list is missing or empty although `count` says it is not (or the parsers fail:
+    adapters/guard.py).
     """
+    with parsing(page_url, "list answer"):
+        return _parse_list_answer(page_text, page_url, source)
+
+
+def _parse_list_answer(page_text: str, page_url: str, source: SourceDef | None) -> ListPage:
     try:
         answer = json.loads(page_text)
     except ValueError as error:
@@ -124,9 +133,10 @@ def parse_list_html(markup: str, page_url: str, source: SourceDef | None = None)
     return ListPage(tuple(items.values()), count)
 
 
-def parse_shell_ids(html: str) -> dict[str, str]:
+def parse_shell_ids(html: str, url: str | None = None) -> dict[str, str]:
     """jpaas ids from the column shell's `queryData="…"` / `url="…"` attributes."""
-    soup = BeautifulSoup(html, "lxml")
+    with parsing(url, "column shell"):
+        soup = BeautifulSoup(html, "lxml")
     found: dict[str, str] = {}
     for element in soup.find_all(True, attrs={"querydata": True}):
         query_data = element.get("querydata")
@@ -148,6 +158,7 @@ class MofcomJpaasAdapter:
     def __init__(self) -> None:
         self._discovered: dict[str, JpaasIds] = {}
         self._lock = threading.Lock()
+        self.validators = PageValidators()
 
     def poll(
         self,
@@ -198,6 +209,7 @@ class _Poll:
         self.since, self.progress = since, progress
         self.requests = 0
         self.steps = 0
+        self.recheck_only: set[str] = set()
         options = source.options
         self.page_size = int(options.get("page_size", 15))
         self.headers = {"Referer": source.url}
@@ -266,7 +278,7 @@ class _Poll:
     def discover(self) -> JpaasIds:
         """Read the ids from the column shell (also collects the site's cookies)."""
         shell = self.get(self.source.url, expect="html")
-        ids = ids_from_options(self.source.options, parse_shell_ids(shell.text))
+        ids = ids_from_options(self.source.options, parse_shell_ids(shell.text, shell.url))
         if ids is None:
             raise ParseError("layout", "column shell has no jpaas ids", self.source.url)
         self.adapter.remember(self.source, ids)
@@ -299,7 +311,20 @@ class _Poll:
             wanted = [i for i in wanted if i.published is None or i.published >= self.since]
         if self.state.recheck_due:
             wanted += [item for item in pages[0].items if item.url in known]
+        on_pages = {item.url for item in wanted}  # read anyway (new, or on page 1)
+        extra = [
+            u for u in sorted(self.state.recheck_urls) if u not in on_pages and self.is_detail(u)
+        ]
+        # After a long outage every bucket is due at once: keep one poll within its deadline.
+        self.recheck_only = set(extra[:MAX_RECHECKS_PER_POLL])
+        by_url = {item.url: item for item in listed}
+        wanted += [by_url.get(url, ListedItem(url, "", None)) for url in sorted(self.recheck_only)]
         return list(_unique_items(wanted))
+
+    def is_detail(self, url: str) -> bool:
+        parts = urlsplit(url)
+        own = source_hosts(self.source)
+        return (parts.hostname or "").lower() in own and parts.path.endswith(DETAIL_SUFFIXES)
 
     def read_details(self, items: list[ListedItem]) -> tuple[RawNotice, ...]:
         own = source_hosts(self.source)
@@ -312,18 +337,39 @@ class _Poll:
                 DETAIL_SUFFIXES
             ):
                 notices.append(_title_only(self.source, item))
+            elif item.url in self.recheck_only:
+                # A notice off the pages read: a failure here must not fail the poll.
+                try:
+                    notice = self.read_detail(item, own, fetch_files, conditional=True)
+                    if notice is not None:  # None: 304, unchanged since the last read
+                        notices.append(notice)
+                except SourceError as error:
+                    log.warning("%s: recheck of %s: %s", self.source.id, item.url, error)
             else:
-                page = self.get(item.url, headers=self.headers, expect="html")
-                notice = parse_detail(page.text, item.url, self.source.id)
-                if not notice.title:
-                    notice = replace(notice, title=item.title)
-                if notice.published is None and item.published is not None:
-                    notice = replace(notice, published=item.published)
-                if fetch_files and notice.attachments:
-                    notice = replace(notice, attachments=self.hash_files(notice, own))
-                notices.append(notice)
+                notice = self.read_detail(item, own, fetch_files)
+                if notice is not None:  # always: only a conditional read can be unchanged
+                    notices.append(notice)
             self.step(total)
         return tuple(notices)
+
+    def read_detail(
+        self, item: ListedItem, own: frozenset[str], fetch_files: bool, *, conditional: bool = False
+    ) -> RawNotice | None:
+        known = self.adapter.validators.get(item.url) if conditional else None
+        page = self.get(item.url, headers=self.headers, expect="html", validators=known)
+        if page.not_modified:
+            return None
+        self.adapter.validators.remember(
+            item.url, Validators(page.etag, page.last_modified, page.sha256)
+        )
+        notice = parse_detail(page.text, item.url, self.source.id)
+        if not notice.title:
+            notice = replace(notice, title=item.title)
+        if notice.published is None and item.published is not None:
+            notice = replace(notice, published=item.published)
+        if fetch_files and notice.attachments:
+            notice = replace(notice, attachments=self.hash_files(notice, own))
+        return notice
 
     def hash_files(self, notice: RawNotice, own: frozenset[str]) -> tuple[Attachment, ...]:
         hashed: list[Attachment] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -97,32 +97,36 @@ def walk_layout(
     """Write a tree's text in document order to `out`: "\n" ends a block, CELL_SEP bounds
     a cell. `text_of(child)` is a text node's text (None for anything else); children that
     are instances of `element` are walked. Serves BeautifulSoup trees and html_tree's."""
-    # Iterative would be faster for very deep trees; lxml caps nesting depth anyway.
-    for child in node.children:
-        text = text_of(child)
-        if text is not None:
-            # Source line breaks inside a text node are just whitespace in HTML.
-            out.append(text.replace("\n", " ").replace("\r", " "))
-            continue
-        if not isinstance(child, element):
-            continue
-        name = child.name
-        if name in SKIPPED_TAGS:
-            continue
-        if name == "br":
-            out.append("\n")
-            continue
-        if name in CELL_TAGS:
-            out.append(CELL_SEP)
-            walk_layout(child, out, text_of, element)
-            out.append(CELL_SEP)
-            continue
-        block = name in BLOCK_TAGS
-        if block:
-            out.append("\n")
-        walk_layout(child, out, text_of, element)
-        if block:
-            out.append("\n")
+    # An explicit stack, not recursion: a hostile page nests thousands of unclosed tags.
+    # Each frame is (the children still to walk, what to write when they are done).
+    stack: list[tuple[Iterator[Any], str]] = [(iter(node.children), "")]
+    while stack:
+        children, closing = stack[-1]
+        for child in children:
+            text = text_of(child)
+            if text is not None:
+                # Source line breaks inside a text node are just whitespace in HTML.
+                out.append(text.replace("\n", " ").replace("\r", " "))
+                continue
+            if not isinstance(child, element):
+                continue
+            name = child.name
+            if name in SKIPPED_TAGS:
+                continue
+            if name == "br":
+                out.append("\n")
+                continue
+            if name in CELL_TAGS:
+                out.append(CELL_SEP)
+                stack.append((iter(child.children), CELL_SEP))
+                break
+            block = "\n" if name in BLOCK_TAGS else ""
+            out.append(block)
+            stack.append((iter(child.children), block))
+            break
+        else:
+            stack.pop()
+            out.append(closing)
 
 
 def _soup_text(child: Any) -> str | None:

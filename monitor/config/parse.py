@@ -126,7 +126,12 @@ def _kind_names(kinds: tuple[type, ...]) -> str:
 def _env_name(table: _Table, name: str) -> str | None:
     value = table.get(name, str)
     if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-        raise ConfigError(table.key(name), f"{value!r} is not an environment variable name")
+        # Never echo it: what was typed here is often the secret itself.
+        raise ConfigError(
+            table.key(name),
+            "expected the NAME of an environment variable (letters, digits, _), not a value; "
+            "put the secret in the environment and its name here",
+        )
     return value  # type: ignore[no-any-return]
 
 
@@ -228,19 +233,7 @@ def build_settings(
             "store.url", f"expected sqlite:/// or postgresql+psycopg:// URL, got {store_url!r}"
         )
 
-    server = (
-        _section(
-            root,
-            "server",
-            lambda t: ServerSettings(
-                *_listen(t.get("listen", str, "127.0.0.1:8080"), t.key("listen")),
-                public_url=_public_url(t.get("public_url", str), t.key("public_url")),
-                users_env=_env_name(t, "users_env"),
-                token_env=_env_name(t, "token_env"),
-            ),
-        )
-        or ServerSettings()
-    )
+    server = _section(root, "server", _server) or ServerSettings()
 
     sources = _sources(root.table("sources"), base)
     slack = _section(
@@ -315,10 +308,12 @@ def build_settings(
             root,
             "schedule",
             lambda t: ScheduleSettings(
-                tick_s=parse_duration(t.get("tick", (str, int, float), "5s"), t.key("tick")),
-                jitter=float(t.get("jitter", (int, float), 0.1)),
-                lease_s=parse_duration(t.get("lease", (str, int, float), "5m"), t.key("lease")),
+                tick_s=_positive_duration(t, "tick", "5s"),
+                jitter=_fraction(t, "jitter", 0.1),
+                lease_s=_positive_duration(t, "lease", "5m"),
                 max_workers=_positive_int(t, "max_workers", 8),
+                request_deadline_s=_positive_duration(t, "request_deadline", "60s"),
+                poll_deadline_s=_positive_duration(t, "poll_deadline", "4m"),
             ),
         )
         or ScheduleSettings()
@@ -356,11 +351,41 @@ def build_settings(
     )
 
 
+def _positive_duration(table: _Table, name: str, default: str) -> float:
+    seconds = parse_duration(table.get(name, (str, int, float), default), table.key(name))
+    if seconds <= 0:
+        raise ConfigError(table.key(name), "must be longer than zero")
+    return seconds
+
+
+def _fraction(table: _Table, name: str, default: float) -> float:
+    value = float(table.get(name, (int, float), default))
+    if not 0 <= value < 1:
+        raise ConfigError(
+            table.key(name), f"a share of the interval: at least 0 and below 1, got {value}"
+        )
+    return value
+
+
 def _positive_int(table: _Table, name: str, default: int) -> int:
     value: int = table.get(name, int, default)
     if value < 1:
         raise ConfigError(table.key(name), f"expected a positive integer, got {value}")
     return value
+
+
+def _server(table: _Table) -> ServerSettings:
+    host, port = _listen(table.get("listen", str, "127.0.0.1:8080"), table.key("listen"))
+    return ServerSettings(
+        host=host,
+        port=port,
+        public_url=_public_url(table.get("public_url", str), table.key("public_url")),
+        users_env=_env_name(table, "users_env"),
+        token_env=_env_name(table, "token_env"),
+        header_timeout_s=_positive_duration(table, "header_timeout", "10s"),
+        max_connections=_positive_int(table, "max_connections", 1000),
+        limit_concurrency=_positive_int(table, "limit_concurrency", 200),
+    )
 
 
 def _email(table: _Table) -> EmailSettings:

@@ -28,6 +28,16 @@ class ServerSettings:
     public_url: str | None = None  # where people reach the pages; alerts link to notices there
     users_env: str | None = None  # names the variable with the pages' user:hash logins
     token_env: str | None = None  # names the variable with the pages' bearer token
+    header_timeout_s: float = 10.0  # a connection must send a whole request head by then
+    max_connections: int = 1000  # open connections at once; more are closed on accept
+    limit_concurrency: int = 200  # requests in progress at once; more get 503
+
+    def base_url(self, port: int | None = None) -> str:
+        """`public_url`, else the listen address (with `port`, the one actually bound)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port if port is None else port}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ class ScheduleSettings:
     jitter: float = 0.1  # fraction of a source's interval
     lease_s: float = 300.0
     max_workers: int = 8
+    request_deadline_s: float = 60.0  # one request, retries included (fetch/stream.py)
+    poll_deadline_s: float = 240.0  # one poll of one source, every request included
 
 
 @dataclass(frozen=True)

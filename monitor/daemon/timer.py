@@ -40,6 +40,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.clock import Clock, ScaledClock, clock_for
 from monitor.config import ScheduleSettings, Settings
+from monitor.config.environment import require_feed_tokens
 from monitor.daemon.jobs import Jobs, runtime_jobs
 from monitor.daemon.pool import DaemonThreadPool, SchedulerPoolExecutor
 from monitor.errors import ConfigError
@@ -337,6 +338,7 @@ def _open(settings: Settings, clock: Clock | None) -> Runtime:
 
 
 def _start_http(settings: Settings, store: Store, clock: Clock) -> ServerHandle:
+    require_feed_tokens(settings)
     try:
         return start_in_thread(settings, store, clock)
     except (OSError, RuntimeError) as exc:

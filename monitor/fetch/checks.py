@@ -1,7 +1,7 @@
 """What a fetched answer's body must pass before it becomes a Page (used by fetch/client.py).
 
 Each failure is a FetchError with a stable reason (listed in fetch/client.py), wrapped in
-`RetryableError` when another attempt may fix it: read within the size cap, then, in this
+`RetryableError` when another attempt may fix it: read (fetch/stream.py), then, in this
 order, not cut off, not empty, not an anti-bot challenge, a finished HTML document; then
 decoded to text.
 """
@@ -42,28 +42,6 @@ class RetryableError(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after_s = retry_after_s
-
-
-def read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
-    declared = content_length(response)
-    if declared is not None and declared > max_bytes:
-        raise FetchError("too_large", f"Content-Length {declared} > {max_bytes}", url)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError("too_large", f"body over {max_bytes} bytes", url)
-            chunks.append(chunk)
-    except httpx.ReadTimeout as error:
-        raise RetryableError(FetchError("timeout", "read timed out in body", url)) from error
-    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
-        # the peer closed before Content-Length bytes (or the last chunk) arrived
-        raise RetryableError(FetchError("truncated", str(error) or "body cut off", url)) from error
-    except httpx.DecodingError as error:
-        raise FetchError("decode", f"content-encoding: {error}", url) from error
-    return b"".join(chunks)
 
 
 def check_complete(  # in this order: cut off, empty, challenge, unfinished HTML

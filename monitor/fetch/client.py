@@ -4,7 +4,8 @@
 one of these stable `reason` labels:
 
     connect            could not connect / connection reset before an answer (after retries)
-    timeout            connect or read timed out (after retries)
+    timeout            connect or read timed out (after retries), or the request's or the
+                       poll's total deadline passed (fetch/stream.py)
     http_status        an unexpected status: 4xx at once, 5xx after retries, odd 2xx/3xx
     challenge          412 / 521 anti-bot script pages, or a 200 page that is only a JS check
     empty_body         200 with an empty body, or 202/204 (a bot-check queue page)
@@ -16,9 +17,10 @@ one of these stable `reason` labels:
     bad_envelope       (raised by adapters) a JSON answer without the expected envelope
 
 Per-source overrides, read from `SourceDef.options` (documented in sources/*.toml):
-`politeness` (s), `connect_timeout` (s), `read_timeout` (s), `max_bytes`, `retries`,
-`hosts` (more hosts the source owns), `user_agent`, `fetch` ("http", the default, or
-"browser": through a local headless Chromium, fetch/browser.py).
+`politeness` (s), `connect_timeout` (s), `read_timeout` (s), `deadline` (s, total per
+request), `max_bytes` (decoded), `retries`, `hosts` (more hosts the source owns),
+`user_agent`, `fetch` ("http", the default, or "browser": through a local headless
+Chromium, fetch/browser.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import math
 import random
 import threading
 import time
@@ -46,8 +49,8 @@ from monitor.fetch.checks import (
     check_complete,
     content_length,
     decoded_text,
-    read_capped,
 )
+from monitor.fetch.stream import DEFAULT_DEADLINE_S, check_deadline, read_body, request_deadline
 from monitor.fetch.urls import from_wire, source_hosts, to_wire
 from monitor.models import Page, SourceDef, Validators
 
@@ -56,7 +59,7 @@ log = logging.getLogger(__name__)
 DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
 FETCH_OPTIONS = frozenset(
     {"politeness", "connect_timeout", "read_timeout", "max_bytes", "retries", "hosts",
-     "user_agent", "fetch"}
+     "user_agent", "fetch", "deadline"}
 )  # fmt: skip
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER_S = 60.0
@@ -80,6 +83,7 @@ class _Limits:
     max_bytes: int
     retries: int
     user_agent: str | None
+    deadline_s: float = DEFAULT_DEADLINE_S
 
 
 class Fetcher:
@@ -95,6 +99,7 @@ class Fetcher:
         retries: int = 3,
         backoff_base_s: float = 1.0,
         politeness_s: float = 2.0,
+        deadline: float = DEFAULT_DEADLINE_S,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Clock | None = None,
@@ -108,6 +113,7 @@ class Fetcher:
             max_bytes=max_bytes,
             retries=retries,
             user_agent=None,
+            deadline_s=deadline,
         )
         self._backoff_base_s = backoff_base_s
         self._sleep = sleep
@@ -180,15 +186,17 @@ class Fetcher:
     ) -> Page:
         limits = self._limits(source)
         request_headers = _request_headers(headers, validators, expect, limits)
+        deadline = request_deadline(self._monotonic(), limits.deadline_s)
         attempt = 0
         while True:
             try:
                 return self._follow(
                     source, url, headers=request_headers, validators=validators,
-                    expect=expect, limits=limits, method=method, content=content,
+                    expect=expect, limits=limits, deadline=deadline, method=method,
+                    content=content,
                 )  # fmt: skip
             except RetryableError as failure:
-                if attempt >= limits.retries:
+                if attempt >= limits.retries or self._monotonic() >= deadline:
                     raise failure.error from failure
                 delay = self._backoff_base_s * (2**attempt) * self._jitter()
                 if failure.retry_after_s is not None:
@@ -227,6 +235,7 @@ class Fetcher:
         validators: Validators | None,
         expect: Expect,
         limits: _Limits,
+        deadline: float,
         method: str = "GET",
         content: bytes | None = None,
     ) -> Page:
@@ -235,8 +244,10 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             wire_url = to_wire(source, current)
             self._wait_turn(_host_key(wire_url), limits.politeness_s)
+            left = deadline - self._monotonic()
+            check_deadline(deadline, self._monotonic(), url)
             request = self._client.build_request(
-                method, wire_url, headers=headers, content=content, timeout=_timeout(limits)
+                method, wire_url, headers=headers, content=content, timeout=_timeout(limits, left)
             )
             with _streamed(self._client, request, wire_url) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
@@ -251,7 +262,7 @@ class Fetcher:
                     continue
                 return self._page(
                     response, url, final_url=current, validators=validators,
-                    expect=expect, limits=limits,
+                    expect=expect, limits=limits, deadline=deadline,
                 )  # fmt: skip
         raise FetchError("redirect_off_site", f"more than {MAX_REDIRECTS} redirects", url)
 
@@ -264,6 +275,7 @@ class Fetcher:
         validators: Validators | None,
         expect: Expect,
         limits: _Limits,
+        deadline: float,
     ) -> Page:
         status = response.status_code
         header_map = dict(response.headers.items())  # lower-case names, repeats joined
@@ -288,7 +300,9 @@ class Fetcher:
             raise FetchError("empty_body", f"HTTP {status} (bot check or queue page)", url)
         if status not in (200, 203):
             raise FetchError("http_status", f"HTTP {status}", url)
-        body = read_capped(response, url, limits.max_bytes)
+        body = read_body(
+            response, url, max_bytes=limits.max_bytes, deadline=deadline, monotonic=self._monotonic
+        )
         content_type = response.headers.get("content-type", "")
         check_complete(response, body, url, expect, content_type)
         text = decoded_text(body, content_type, expect, url)
@@ -328,6 +342,7 @@ class Fetcher:
             max_bytes=int(_number(options, "max_bytes", base.max_bytes)),
             retries=int(_number(options, "retries", base.retries)),
             user_agent=agent if isinstance(agent, str) and agent else None,
+            deadline_s=_number(options, "deadline", base.deadline_s),
         )
 
 
@@ -397,8 +412,11 @@ def _host_key(url: str) -> str:
     return parts.netloc.lower()
 
 
-def _timeout(limits: _Limits) -> httpx.Timeout:
-    connect, read = limits.connect_timeout_s, limits.read_timeout_s
+def _timeout(limits: _Limits, left_s: float = math.inf) -> httpx.Timeout:
+    # Capped at what is left of the deadline: a server that goes silent ends with it too.
+    left_s = max(left_s, 0.001)
+    connect = min(limits.connect_timeout_s, left_s)
+    read = min(limits.read_timeout_s, left_s)
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect + read)
 
 

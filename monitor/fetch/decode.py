@@ -1,5 +1,10 @@
 """Bytes → str: the charset a response declares, checked against what its bytes are.
 
+Evidence beats labels: a non-ASCII body that is valid UTF-8 is UTF-8 whatever it is labelled
+(other text is almost never valid multi-byte UTF-8), GB18030 bytes labelled Latin-1 are read
+as GB18030, and UTF-8 that was already decoded as Latin-1 once (double-encoded) is repaired
+(fetch/mojibake.py).
+
 MOFCOM's current pages are UTF-8; legacy pages declare gb2312/gbk but use
 characters only GB18030 has, which a strict gb2312 codec rejects (bs4/lxml then yields an
 empty document), so every GB label is read as gb18030.
@@ -13,11 +18,16 @@ from collections.abc import Iterable
 
 from charset_normalizer import from_bytes
 
+from monitor.fetch.mojibake import repair_utf8_as_latin
+
 _GB_LABELS = frozenset(
     {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
      "csgb2312", "euc-cn", "x-euc-cn", "chinese", "iso-ir-58", "gb18030"}
 )  # fmt: skip
-_LEGACY_CJK = frozenset({"gb18030", "big5", "big5hkscs", "cp950"})
+# Labels whose bytes could also be valid UTF-8 by design: their label is believed.
+_WIDE = ("utf_16", "utf_32", "utf-16", "utf-32")
+# Western single-byte labels that GB-encoded Chinese pages are mislabelled with.
+_WESTERN = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"})
 _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE
@@ -58,9 +68,9 @@ def decode_body(
     """Decode a response body: BOM, then the header charset, then the markup's own
     declaration, then `default`; charset-normalizer only when those fail to decode.
 
-    A legacy CJK label (gb*/big5) on a body that is valid multi-byte UTF-8 is treated as a
-    mislabelled UTF-8 page: GB18030 accepts most UTF-8 byte pairs and would silently
-    produce mojibake (鈥 for curly quotes). Returns (text, codec). Raises ValueError
+    Any label but UTF-16/32 on a body that is valid multi-byte UTF-8 is a mislabelled
+    UTF-8 page: GB18030 and Latin-1 accept most UTF-8 byte pairs and would silently produce
+    mojibake (鈥 for curly quotes, å•† for 商). Returns (text, codec). Raises ValueError
     when nothing decodes the body cleanly.
     """
     for bom, name in _BOMS:
@@ -71,15 +81,44 @@ def decode_body(
                 break
     declared = charset_from_content_type(content_type) or charset_from_markup(body)
     candidates: list[str] = []
-    if declared in _LEGACY_CJK and not body.isascii() and _is_utf8(body):
+    if not (declared or "").startswith(_WIDE) and not body.isascii() and _is_utf8(body):
         candidates.append("utf-8")
+    elif declared in _WESTERN and _gb_runs(body):
+        candidates.append("gb18030")
     candidates += [c for c in (declared, codec_name(default)) if c]
     for name in _unique(candidates):
         try:
-            return body.decode(name), name
+            return _repaired(body.decode(name), name)
         except (UnicodeDecodeError, LookupError):
             continue
     return _guess(body, declared or codec_name(default) or "utf-8")
+
+
+def _repaired(text: str, codec: str) -> tuple[str, str]:
+    """Double-encoded UTF-8 (UTF-8 once decoded as Latin-1, then stored as UTF-8) undone."""
+    fixed = repair_utf8_as_latin(text)
+    return (fixed if fixed is not None else text), codec
+
+
+def _gb_runs(body: bytes) -> bool:
+    """Whether the high bytes come in GB-style pairs (both bytes >= 0xA1), as Chinese text
+    does, rather than alone between ASCII letters, as accented Western text does."""
+    high = paired = 0
+    run = 0
+    for byte in body + b"\x00":
+        if byte >= 0x80:
+            run += 1
+            continue
+        high += run
+        paired += run if run >= 2 and run % 2 == 0 else 0
+        run = 0
+    if high < 4 or paired * 10 < high * 9:
+        return False
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for char in text if "\u4e00" <= char <= "\u9fff") * 2 >= high // 2
 
 
 def _guess(body: bytes, fallback: str) -> tuple[str, str]:

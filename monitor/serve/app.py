@@ -192,9 +192,19 @@ def _authorized(settings: Settings, name: str, authorization: str | None) -> boo
 
 
 def build_app(
-    store: Store, settings: Settings, clock: Clock, *, feed_cache_size: int = 256
+    store: Store,
+    settings: Settings,
+    clock: Clock,
+    *,
+    feed_cache_size: int = 256,
+    base_url: str | None = None,
 ) -> Starlette:
-    """The regwatch HTTP app over `store`; `clock` gives the default date of /controls.json."""
+    """The regwatch HTTP app over `store`; `clock` gives the default date of /controls.json.
+
+    Links in the feed (feed_url, next_url) start with `base_url`, by default
+    ``[server] public_url`` or the listen address — never the request's Host header, which
+    any client sets as it likes (and caches would keep)."""
+    own_url = base_url or settings.server.base_url()
     cache = _FeedCache(feed_cache_size)
     schema_body = schema_bytes(FEED_ITEM_SCHEMA)
 
@@ -222,7 +232,7 @@ def build_app(
                     {"WWW-Authenticate": 'Bearer realm="regwatch"'},
                 )
             cache_control, headers = "private, no-cache", {"Vary": "Authorization"}
-        key = (f"{request.url.scheme}://{request.url.netloc}", query)
+        key = (own_url, query)
         try:
             version = await probe.version()
             entry = cache.get(key, version)

@@ -21,9 +21,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 from monitor.clock import Clock
-from monitor.config import Settings
+from monitor.config import ServerSettings, Settings
+from monitor.config.environment import require_feed_tokens
 from monitor.errors import ConfigError
 from monitor.serve.app import build_app
+from monitor.serve.guarded import guarded_protocol
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,10 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-def _config(app: Starlette, host: str, port: int, access_log: bool) -> uvicorn.Config:
+def _config(
+    app: Starlette, host: str, port: int, access_log: bool, server: ServerSettings
+) -> uvicorn.Config:
+    # Limits for clients that open connections and never finish (monitor/serve/guarded.py).
     return uvicorn.Config(
         app,
         host=host,
@@ -66,6 +71,10 @@ def _config(app: Starlette, host: str, port: int, access_log: bool) -> uvicorn.C
         backlog=2048,
         timeout_graceful_shutdown=5,
         server_header=False,
+        http=guarded_protocol(server.header_timeout_s, server.max_connections),
+        timeout_keep_alive=5,  # an idle kept-alive connection closes after 5 s
+        limit_concurrency=server.limit_concurrency,  # requests at once; more get 503
+        h11_max_incomplete_event_size=16 * 1024,  # a longer request head gets 400
     )
 
 
@@ -123,8 +132,10 @@ def start_in_thread(
     host = host if host is not None else settings.server.host
     sock = _bind(host, settings.server.port if port is None else port)
     bound_port = int(sock.getsockname()[1])
-    app = build_app(store, settings, clock)
-    server = _Server(_config(app, host, bound_port, access_log), handle_signals=False)
+    app = build_app(store, settings, clock, base_url=settings.server.base_url(bound_port))
+    server = _Server(
+        _config(app, host, bound_port, access_log, settings.server), handle_signals=False
+    )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="regwatch-http", daemon=True
     )
@@ -150,11 +161,13 @@ def serve(
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (with `install_signal_handlers`)."""
     host, port = settings.server.host, settings.server.port
+    require_feed_tokens(settings)
     sock = _bind(host, port)
     bound_port = int(sock.getsockname()[1])
-    app = build_app(store, settings, clock)
+    app = build_app(store, settings, clock, base_url=settings.server.base_url(bound_port))
     server = _Server(
-        _config(app, host, bound_port, access_log), handle_signals=install_signal_handlers
+        _config(app, host, bound_port, access_log, settings.server),
+        handle_signals=install_signal_handlers,
     )
     log.info("serving on http://%s:%d", host, bound_port)
     server.run(sockets=[sock])

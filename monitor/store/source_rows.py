@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.adapters.base import SourceState
+from monitor.adapters.recheck import DEFAULT_RECHECK_ALL, due_urls
 from monitor.config import parse_duration
 from monitor.models import SourceDef, Validators
 from monitor.store import tables as t
@@ -37,6 +38,10 @@ def source_state(
     recheck = parse_duration(source.options.get("recheck", DEFAULT_RECHECK), "recheck")
     last_recheck = row["last_recheck_at"]
     first_run = row["baseline_at"] is None
+    recheck_due = not first_run and (
+        last_recheck is None or last_recheck + timedelta(seconds=recheck) <= now
+    )
+    period = parse_duration(source.options.get("recheck_all", DEFAULT_RECHECK_ALL), "recheck_all")
     return SourceState(
         first_run=first_run,
         known_urls=known_urls(conn, source.id),
@@ -47,9 +52,25 @@ def source_state(
         )
         if not first_run
         else Validators(),
-        recheck_due=not first_run
-        and (last_recheck is None or last_recheck + timedelta(seconds=recheck) <= now),
+        recheck_due=recheck_due,
+        recheck_urls=due_urls(relevant_urls(conn, source.id), last_recheck, now, period)
+        if recheck_due
+        else frozenset(),
     )
+
+
+def relevant_urls(conn: Connection, source_id: str) -> list[str]:
+    """This source's URLs of stored rare-earth-relevant notices that are not withdrawn."""
+    query = (
+        sa.select(t.notice_urls.c.url)
+        .join(t.notices, t.notices.c.doc_key == t.notice_urls.c.doc_key)
+        .where(
+            t.notice_urls.c.source_id == source_id,
+            t.notices.c.relevant.is_(True),
+            t.notices.c.withdrawn_at.is_(None),
+        )
+    )
+    return list(conn.execute(query).scalars())
 
 
 def record_success(

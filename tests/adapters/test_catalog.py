@@ -40,6 +40,25 @@ def test_overrides_replace_base_url_and_interval() -> None:
         ({"mofcom-zcfb": {"interval": "often"}}, "sources.mofcom-zcfb.interval"),
         ({"mofcom-zcfb": {"colour": "red"}}, "sources.mofcom-zcfb.colour"),
         ({"mofcom-zcfb": {"base_url": "ftp://x"}}, "sources.mofcom-zcfb.base_url"),
+        ({"mofcom-zcfb": {"page_size": 0}}, "sources.mofcom-zcfb.page_size"),
+        ({"mofcom-zcfb": {"page_size": "15"}}, "sources.mofcom-zcfb.page_size"),
+        ({"mofcom-zcfb": {"max_bytes": -1}}, "sources.mofcom-zcfb.max_bytes"),
+        ({"mofcom-zcfb": {"read_timeout": 0}}, "sources.mofcom-zcfb.read_timeout"),
+        ({"mofcom-zcfb": {"connect_timeout": -2.5}}, "sources.mofcom-zcfb.connect_timeout"),
+        ({"mofcom-zcfb": {"deadline": 0}}, "sources.mofcom-zcfb.deadline"),
+        ({"mofcom-zcfb": {"poll_deadline": "0s"}}, "sources.mofcom-zcfb.poll_deadline"),
+        ({"mofcom-zcfb": {"politeness": "fast"}}, "sources.mofcom-zcfb.politeness"),
+        ({"mofcom-zcfb": {"politeness": -1}}, "sources.mofcom-zcfb.politeness"),
+        ({"mofcom-zcfb": {"retries": -1}}, "sources.mofcom-zcfb.retries"),
+        ({"mofcom-zcfb": {"retries": True}}, "sources.mofcom-zcfb.retries"),
+        ({"mofcom-zcfb": {"first_run_pages": 0}}, "sources.mofcom-zcfb.first_run_pages"),
+        ({"mofcom-zcfb": {"max_pages": 0}}, "sources.mofcom-zcfb.max_pages"),
+        ({"mofcom-zcfb": {"xhr": "yes"}}, "sources.mofcom-zcfb.xhr"),
+        ({"mofcom-zcfb": {"hosts": ["ok.cn", "x/y"]}}, "sources.mofcom-zcfb.hosts[1]"),
+        ({"mofcom-zcfb": {"hosts": 5}}, "sources.mofcom-zcfb.hosts"),
+        ({"mofcom-zcfb": {"user_agent": ""}}, "sources.mofcom-zcfb.user_agent"),
+        ({"mofcom-zcfb": {"recheck": "daily"}}, "sources.mofcom-zcfb.recheck"),
+        ({"globaltimes-china": {"language": 3}}, "sources.globaltimes-china.language"),
     ],
 )
 def test_bad_overrides_name_the_key(sources: dict[str, object], key: str) -> None:
@@ -109,3 +128,15 @@ def test_bad_values_of_the_new_kinds_name_the_key(tmp_path: Path, body: str, key
     with pytest.raises(ConfigError) as caught:
         load_catalog(build_settings({"sources": {"dir": str(tmp_path)}}))
     assert caught.value.key == f"{tmp_path / 's'}.toml: {key}"
+
+
+def test_good_option_values_pass() -> None:
+    overrides = {
+        "mofcom-zcfb": {
+            "page_size": 20, "max_bytes": 5_000_000, "read_timeout": 12.5, "politeness": 0,
+            "retries": 0, "deadline": 30, "poll_deadline": "3m", "hosts": ["big5.mofcom.gov.cn"],
+            "xhr": True, "recheck": "30m",
+        }
+    }  # fmt: skip
+    catalog = load_catalog(build_settings({"sources": overrides}))
+    assert catalog["mofcom-zcfb"].options["page_size"] == 20

@@ -212,3 +212,15 @@ def test_odd_input_never_raises_anything_but_layout(page: str) -> None:
     else:
         assert notice.doc_number is None
         assert notice.published is None
+
+
+def test_a_detail_page_nested_thousands_deep_is_read() -> None:
+    body = "<div>" * 1500 + "<p>【发布文号】商务部公告2025年第62号</p><p>稀土相关技术</p>"
+    html = (
+        f"<html><head><title>t</title></head><body><div class='art-con'>{body}</div></body></html>"
+    )
+    notice = parse_detail(
+        html, "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/a.html", "mofcom-zcfb"
+    )
+    assert notice.doc_number == "商务部公告2025年第62号"
+    assert notice.text.endswith("稀土相关技术")

@@ -404,3 +404,68 @@ def jpaas_answer(markup: str) -> Any:
     from monitor.replay.site import _json
 
     return _json({"code": "200", "success": True, "data": {"html": markup}})
+
+
+def test_deeply_nested_json_is_a_parse_error() -> None:
+    answer = '{"code":"200","success":true,"data":' + "[" * 50_000 + "]" * 50_000 + "}"
+    with pytest.raises(ParseError) as caught:
+        parse_list_answer(answer, API)
+    assert caught.value.reason == "too_deep"
+
+
+def test_rechecks_read_stored_notices_off_the_pages_and_tolerate_their_failures(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    known = frozenset(url_of(n) for n in range(1, 8))
+    gone = url_of(99)  # stored once, now answers 404
+    state = SourceState(
+        first_run=False, known_urls=known | {gone}, recheck_due=True,
+        recheck_urls=frozenset({url_of(1), gone, "https://www.gov.cn/zhengce/x.htm"}),
+    )  # fmt: skip
+    result = MofcomJpaasAdapter().poll(zcfb(page_size=3, fetch_attachments=False), fetcher, state)
+    read = {n.url for n in result.notices}
+    assert url_of(1) in read  # on page 3, not read as a listed item
+    assert gone not in read and "https://www.gov.cn/zhengce/x.htm" not in read
+    assert {url_of(7), url_of(6), url_of(5)} <= read  # page 1, as every recheck
+
+
+def test_a_recheck_reaches_a_known_notice_on_a_later_page_that_was_read(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    # 7, 6, 5 on page 1 are new, so page 2 (4, 3, 2) is read too; 3 is due for a recheck.
+    state = SourceState(
+        first_run=False, known_urls=frozenset(url_of(n) for n in range(1, 5)), recheck_due=True,
+        recheck_urls=frozenset({url_of(3)}),
+    )  # fmt: skip
+    result = MofcomJpaasAdapter().poll(zcfb(page_size=3, fetch_attachments=False), fetcher, state)
+    assert url_of(3) in {n.url for n in result.notices}
+    assert url_of(4) not in {n.url for n in result.notices}
+
+
+def test_rechecks_off_the_pages_are_conditional_requests(
+    site: ReplaySite, fetcher: Fetcher
+) -> None:
+    for n in range(1, 8):
+        publish(site, n)
+    adapter = MofcomJpaasAdapter()
+    source = zcfb(page_size=3, fetch_attachments=False)
+    adapter.poll(source, fetcher, SourceState(first_run=True))  # reads every detail page
+    state = SourceState(
+        first_run=False, known_urls=frozenset(url_of(n) for n in range(1, 8)), recheck_due=True,
+        recheck_urls=frozenset({url_of(1), url_of(2)}),
+    )  # fmt: skip
+    site.clear_requests()
+    unchanged = adapter.poll(source, fetcher, state)
+    assert {url_of(1), url_of(2)}.isdisjoint(n.url for n in unchanged.notices)
+    asked = [r for r in site.requests if r.path.endswith((f"{1:032x}.html", f"{2:032x}.html"))]
+    assert len(asked) == 2 and all("if-none-match" in r.headers for r in asked)
+    site.revise(url_of(1), render_detail_page(
+        "商务部公告2025年第1号 更正", "商务部公告2025年第1号", "安全与管制局",
+        dt.datetime(2025, 1, 7, 9, 30, tzinfo=BEIJING), ["更正后的正文。"],
+    ))  # fmt: skip
+    changed = adapter.poll(source, fetcher, state)
+    assert [n.url for n in changed.notices if n.url in (url_of(1), url_of(2))] == [url_of(1)]

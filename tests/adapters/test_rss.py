@@ -153,3 +153,25 @@ def test_not_a_feed_is_a_layout_error(monkeypatch: pytest.MonkeyPatch) -> None:
         with pytest.raises(ParseError) as caught:
             poll_bytes(body, "text/plain")
         assert caught.value.reason == "layout"
+
+
+def test_a_garbled_encoding_declaration_is_a_parse_error() -> None:
+    rss = (
+        b'<?xml version="1.0" encoding="utf-8\xff\xfe"?><rss version="2.0"><channel>'
+        b"<title>t</title><item><title>Rare earths</title>"
+        b"<link>https://www.globaltimes.cn/page/1.shtml</link></item></channel></rss>"
+    )
+    with pytest.raises(ParseError) as caught:
+        poll_bytes(rss)
+    assert caught.value.reason == "decode"
+
+
+def test_an_item_nested_thousands_deep_is_read() -> None:
+    description = b"<div>" * 1500 + b"MOFCOM Announcement No. 61 of 2025"
+    rss = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>Rare earths</title><link>https://www.globaltimes.cn/page/1.shtml</link>"
+        b"<description><![CDATA[" + description + b"]]></description></item></channel></rss>"
+    )
+    (notice,) = poll_bytes(rss).notices
+    assert notice.text == "MOFCOM Announcement No. 61 of 2025"

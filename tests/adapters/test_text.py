@@ -59,3 +59,15 @@ def test_guess_language(text: str, language: str) -> None:
 def test_one_traditional_character_in_a_long_simplified_text_is_still_simplified() -> None:
     text = "商务部公告关于对相关稀土物项实施出口管制的决定" * 10 + "發"
     assert guess_language(text) == "zh-Hans"
+
+
+@pytest.mark.parametrize("opening", ["<div>", "<div><span>", "<b>", "<table><tr><td>"])
+def test_thousands_of_unclosed_tags_are_read_not_a_recursion_error(opening: str) -> None:
+    # A 5 KB page of unclosed tags once raised RecursionError out of every poll.
+    page = f"<html><body>{opening * 3000}稀土出口管制</body></html>"
+    assert html_to_text(page) == "稀土出口管制"
+
+
+def test_deep_nesting_keeps_block_and_cell_layout() -> None:
+    deep = "<div>" * 2000 + "<p>第一段</p><table><tr><td>1C902</td><td>钐</td></tr></table>"
+    assert html_to_text(f"<body>{deep}</body>") == "第一段\n1C902 | 钐"

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import build_settings, load_settings, parse_duration, parse_now
+from monitor.config.environment import require_feed_tokens
 from monitor.errors import ConfigError
 
 FULL = """
@@ -99,6 +100,18 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
         ("[server]\nusers_env = 'not a name'\n", "server.users_env"),
         ("[server]\ntoken_env = 5\n", "server.token_env"),
         ("[server]\nusers = 'alice:hash'\n", "server.users"),
+        ("[schedule]\nrequest_deadline = '0s'\n", "schedule.request_deadline"),
+        ("[schedule]\npoll_deadline = 'soon'\n", "schedule.poll_deadline"),
+        ("[schedule]\ntick = 0\n", "schedule.tick"),
+        ("[schedule]\ntick = '0s'\n", "schedule.tick"),
+        ("[schedule]\njitter = 1.5\n", "schedule.jitter"),
+        ("[schedule]\njitter = -0.1\n", "schedule.jitter"),
+        ("[schedule]\nlease = '0m'\n", "schedule.lease"),
+        ("[schedule]\nmax_workers = 0\n", "schedule.max_workers"),
+        ("[server]\npublic_url = 'javascript:alert(1)'\n", "server.public_url"),
+        ("[server]\nheader_timeout = 0\n", "server.header_timeout"),
+        ("[server]\nmax_connections = 0\n", "server.max_connections"),
+        ("[server]\nlimit_concurrency = -5\n", "server.limit_concurrency"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -157,3 +170,42 @@ def test_server_page_settings() -> None:
     assert settings.server.users_env == "REGWATCH_USERS"
     assert settings.server.token_env == "REGWATCH_PAGES_TOKEN"
     assert build_settings({}).server.public_url is None
+
+
+def test_deadlines_have_defaults_and_can_be_set(tmp_path: Path) -> None:
+    default = load_settings(write(tmp_path, ""), environ={}).schedule
+    assert (default.request_deadline_s, default.poll_deadline_s) == (60.0, 240.0)
+    text = "[schedule]\nrequest_deadline = '20s'\npoll_deadline = '2m'\n"
+    schedule = load_settings(write(tmp_path, text), environ={}).schedule
+    assert (schedule.request_deadline_s, schedule.poll_deadline_s) == (20.0, 120.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[slack]\ntoken_env = 'xoxb-1234-s3cr3t'\n", "slack.token_env"),
+        (
+            "[[subscribers]]\nname='a'\nfeed_token_env='s3cr3t value'\n",
+            "subscribers[0].feed_token_env",
+        ),
+        ("[email]\nhost='h'\nsender='a@b'\npassword_env='hunter2!'\n", "email.password_env"),
+    ],
+)
+def test_a_secret_typed_into_an_env_key_is_never_echoed(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), environ={})
+    assert caught.value.key == key
+    for secret in ("s3cr3t", "hunter2"):
+        assert secret not in str(caught.value)
+
+
+def test_an_unset_feed_token_variable_is_named(tmp_path: Path) -> None:
+    text = "[[subscribers]]\nname='a'\n[[subscribers]]\nname='magnets'\nfeed_token_env='FEED_TOKEN_MAGNETS'\n"
+    settings = load_settings(write(tmp_path, text), environ={})
+    with pytest.raises(ConfigError) as caught:
+        require_feed_tokens(settings, environ={})
+    assert caught.value.key == "subscribers[1].feed_token_env"
+    assert "FEED_TOKEN_MAGNETS is not set" in str(caught.value)
+    require_feed_tokens(settings, environ={"FEED_TOKEN_MAGNETS": "t0ken"})  # set: fine

@@ -62,3 +62,28 @@ def test_poll_runs_the_pipeline_on_the_runtime(
     source = next(iter(rt.sources.values()))
     runtime_jobs(rt, "w1").poll(source)
     assert seen == [(rt, source)]
+
+
+def test_a_parser_crash_under_run_marks_the_source_failing_and_alerts_the_operator(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Crashing:
+        options: frozenset[str] = frozenset()
+
+        def poll(self, *args: object, **kwargs: object) -> object:
+            raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("monitor.pipeline.adapters", lambda: {"mofcom-jpaas": Crashing()})
+    told: list[str] = []
+    monkeypatch.setattr(
+        monitor.daemon.jobs,
+        "notify_operator",
+        lambda settings, channels, subject, text: told.append(text),
+    )
+    jobs = runtime_jobs(rt, "w1")
+    source = rt.sources["mofcom-zcfb"]
+    for _ in range(3):  # [operator] failure_threshold
+        outcome = jobs.poll(source)
+        assert not outcome.ok and outcome.reason == "too_deep"
+    jobs.health()
+    assert any("too_deep" in text and "3 consecutive failed polls" in text for text in told)

@@ -107,7 +107,8 @@ def test_a_challenge_the_browser_cannot_pass_is_a_challenge_failure(browser: Bro
     with stuck:
         stuck.script_token = "stale"  # the script sets a cookie the site does not accept
         with pytest.raises(FetchError) as caught:
-            browser.get(gacc(stuck, read_timeout=3), f"http://www.customs.gov.cn{LIST}")
+            # 5 s: long enough for the first answer on a loaded machine, then it keeps reloading.
+            browser.get(gacc(stuck, read_timeout=5), f"http://www.customs.gov.cn{LIST}")
     assert caught.value.reason == "challenge"
 
 

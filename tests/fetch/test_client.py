@@ -472,3 +472,11 @@ def test_politeness_is_shared_across_threads(fake_time: FakeTime) -> None:
 def test_default_fetcher_constructs_and_closes() -> None:
     with Fetcher(politeness_s=0) as fetcher:
         assert isinstance(fetcher, Fetcher)
+
+
+def test_a_utf8_page_labelled_latin1_is_read_as_utf8(fetch: Any) -> None:
+    text = "<html><body><p>商务部公告2025年第61号</p></body></html>"
+    fetcher, _ = fetch(
+        html(text.encode(), headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    )
+    assert fetcher.get(source(), DETAIL).text == text

@@ -68,3 +68,57 @@ def test_undeclared_gbk_falls_back_to_detection() -> None:
 def test_garbage_raises_value_error() -> None:
     with pytest.raises(ValueError):
         decode_body(bytes(range(128, 256)) * 40, "text/html; charset=utf-8")
+
+
+# -- charset lies: evidence over labels, one test per lie ---------------------------------
+
+NOTICE = (
+    "商务部公告2025年第61号 公布对境外相关稀土物项实施出口管制的决定。本公告自公布之日起正式实施。"
+)
+
+
+def test_utf8_labelled_latin1_in_the_header_is_utf8() -> None:
+    text, codec = decode_body(NOTICE.encode(), "text/html; charset=iso-8859-1")
+    assert (text, codec) == (NOTICE, "utf-8")
+
+
+def test_utf8_labelled_latin1_in_the_markup_is_utf8() -> None:
+    page = f'<html><head><meta charset="ISO-8859-1"></head><body>{NOTICE}</body></html>'
+    text, codec = decode_body(page.encode(), "text/html")
+    assert NOTICE in text and codec == "utf-8"
+
+
+def test_gb18030_labelled_latin1_is_gb18030() -> None:
+    text, codec = decode_body(NOTICE.encode("gb18030"), "text/html; charset=iso-8859-1")
+    assert (text, codec) == (NOTICE, "gb18030")
+
+
+def test_gb18030_labelled_utf8_is_gb18030() -> None:
+    text, _ = decode_body(NOTICE.encode("gb18030"), "text/html; charset=utf-8")
+    assert text == NOTICE
+
+
+def test_double_encoded_utf8_is_repaired() -> None:
+    # UTF-8 once decoded as Latin-1 by some CMS, then served as UTF-8: å•†åŠ¡éƒ¨…
+    double = NOTICE.encode().decode("latin-1").encode()
+    text, _ = decode_body(double, "text/html; charset=utf-8")
+    assert text == NOTICE
+
+
+@pytest.mark.parametrize(
+    "western",
+    [
+        "Règlement sur les exportations de terres rares, édition révisée à Genève",
+        "Grüße aus München: Ausfuhrkontrolle für Seltene Erden, Maßnahmen ab Oktober",
+        "Exportación de tierras raras: la Comisión Europea reaccionó el miércoles",
+    ],
+)
+def test_real_latin1_text_stays_latin1(western: str) -> None:
+    text, codec = decode_body(western.encode("latin-1"), "text/html; charset=iso-8859-1")
+    assert (text, codec) == (western, "iso8859-1")
+
+
+def test_utf16_label_is_believed_even_when_the_bytes_are_valid_utf8() -> None:
+    body = "稀土".encode("utf-16-le")  # 00 7a 1f 57: valid UTF-8 too (NUL, z, …)
+    text, _ = decode_body(body, "text/plain; charset=utf-16le")
+    assert text == "稀土"

@@ -174,15 +174,30 @@ def test_next_url_pages_through_the_whole_feed(
     assert pages == 3
 
 
-def test_cached_bodies_are_kept_apart_per_host(
+def test_links_never_come_from_the_host_header(
     filled: Store, server: ServerHandle, client: httpx.Client
 ) -> None:
-    other = client.get("/feed.json", headers={"Host": "feeds.example.org"}).json()
-    own = client.get("/feed.json").json()
-    for doc in (other, own):
+    forged = client.get("/feed.json?all=1&limit=2", headers={"Host": "evil.example"}).json()
+    own = client.get("/feed.json?all=1&limit=2").json()
+    for doc in (forged, own):
         assert_valid_feed(doc)
-    assert other["feed_url"] == "http://feeds.example.org/feed.json"
-    assert own["feed_url"] == f"{server.url}/feed.json"
+        assert doc["feed_url"] == f"{server.url}/feed.json?all=1"
+        assert doc["next_url"].startswith(f"{server.url}/feed.json?all=1&limit=2&before=")
+    assert "evil.example" not in json.dumps(forged)
+
+
+def test_links_use_the_public_url_when_set(filled: Store, store: Store) -> None:
+    settings = build_settings(
+        {"server": {"listen": "127.0.0.1:0", "public_url": "https://regwatch.example.org/rw/"}}
+    )
+    handle = start_in_thread(settings, store, CLOCK, port=0)
+    try:
+        with httpx.Client(base_url=handle.url, timeout=10, trust_env=False) as http:
+            doc = http.get("/feed.json?limit=2", headers={"Host": "evil.example"}).json()
+    finally:
+        handle.stop()
+    assert doc["feed_url"] == "https://regwatch.example.org/rw/feed.json"
+    assert doc["next_url"].startswith("https://regwatch.example.org/rw/feed.json?limit=2&before=")
 
 
 BAD_QUERIES = [

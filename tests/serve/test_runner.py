@@ -16,7 +16,8 @@ import pytest
 
 from monitor.clock import FixedClock
 from monitor.config import Settings, build_settings
-from monitor.serve.runner import start_in_thread
+from monitor.errors import ConfigError
+from monitor.serve.runner import serve, start_in_thread
 from monitor.store import Store, open_store
 
 CLOCK = FixedClock(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
@@ -88,3 +89,18 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_serve_refuses_to_start_with_an_unset_feed_token(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REGWATCH_TEST_FEED_TOKEN", raising=False)
+    settings = build_settings(
+        {
+            "server": {"listen": "127.0.0.1:0"},
+            "subscribers": [{"name": "magnets", "feed_token_env": "REGWATCH_TEST_FEED_TOKEN"}],
+        }
+    )
+    with pytest.raises(ConfigError) as caught:
+        serve(settings, store, CLOCK, install_signal_handlers=False)
+    assert caught.value.key == "subscribers[0].feed_token_env"
