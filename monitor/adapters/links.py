@@ -5,7 +5,8 @@ page or feed must not plant `javascript:` or `data:` links there, nor send reade
 host the source does not speak for. Only `http`/`https` URLs on the source's own hosts
 (`fetch.urls.source_hosts`: its url, `hosts`, base_url) or on hosts it is allowed to link
 to (`link_hosts`; ".mofcom.gov.cn" allows every subdomain: MOFCOM's lists link the big5 and
-English copies, and State Council orders on www.gov.cn) become notice URLs.
+English copies, and State Council orders on www.gov.cn; "*" allows any host, for news
+searches whose items link to every outlet) become notice URLs.
 
 Any other item is DROPPED with a reason (logged as a warning and counted in
 `regwatch_items_dropped_total`), not kept under the list's URL: items without a document
@@ -52,8 +53,8 @@ def link_problem(url: str, hosts: frozenset[str]) -> str | None:
 
 def _host_allowed(host: str, hosts: frozenset[str]) -> bool:
     """`host` is listed, or falls under a listed ".domain" (".mofcom.gov.cn": every
-    subdomain of mofcom.gov.cn and mofcom.gov.cn itself)."""
-    if host in hosts:
+    subdomain of mofcom.gov.cn and mofcom.gov.cn itself), or "*" is listed."""
+    if host in hosts or "*" in hosts:
         return True
     return any(
         entry.startswith(".") and (host.endswith(entry) or host == entry[1:]) for entry in hosts

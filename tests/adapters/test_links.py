@@ -85,3 +85,19 @@ def test_a_dotted_link_host_allows_its_subdomains() -> None:
     assert link_problem("https://mofcom.gov.cn/a.html", family) is None
     assert link_problem("https://notmofcom.gov.cn/a.html", family) == "foreign_host"
     assert link_problem("https://mofcom.gov.cn.evil.example/a.html", family) == "foreign_host"
+
+
+def test_a_star_allows_any_host_but_never_an_unsafe_scheme() -> None:
+    anywhere = allowed_hosts(
+        SourceDef(
+            id="news",
+            name="news",
+            kind="rss",
+            url="https://news.google.com/rss/search?q=rare+earth",
+            interval_s=900,
+            options={"link_hosts": ["*"]},
+        )
+    )
+    assert link_problem("https://any-outlet.example/2025/10/09/rare-earths.html", anywhere) is None
+    assert link_problem("javascript:alert(1)", anywhere) == "unsafe_scheme"
+    assert link_problem("data:text/html,<b>x</b>", anywhere) == "unsafe_scheme"
