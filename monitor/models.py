@@ -160,6 +160,7 @@ class RawNotice:
     issuing_unit: str | None = None  # the 【发布单位】 header line as printed
     language: str = "zh-Hans"  # zh-Hans, zh-Hant or en
     attachments: tuple[Attachment, ...] = ()
+    table_items: tuple[Item, ...] = ()  # item rows of tables in the page itself
 
 
 @dataclass(frozen=True)

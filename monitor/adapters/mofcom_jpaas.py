@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import normalise_line
+from monitor.annex import iframe_links, page_table_items, read_annex
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
@@ -319,6 +320,15 @@ class _Poll:
                     notice = replace(notice, title=item.title)
                 if notice.published is None and item.published is not None:
                     notice = replace(notice, published=item.published)
+                notice = replace(notice, table_items=page_table_items(page.text))
+                frames = tuple(
+                    Attachment(url, name)
+                    for url, name in iframe_links(page.text, item.url)
+                    if (urlsplit(url).hostname or "").lower() in own
+                    and url not in {a.url for a in notice.attachments}
+                )
+                if frames:
+                    notice = replace(notice, attachments=(*notice.attachments, *frames))
                 if fetch_files and notice.attachments:
                     notice = replace(notice, attachments=self.hash_files(notice, own))
                 notices.append(notice)
@@ -337,9 +347,15 @@ class _Poll:
             except FetchError as error:
                 # An attachment that cannot be read must not block the notice itself.
                 log.warning("%s: attachment %s: %s", self.source.id, attachment.url, error)
-                hashed.append(attachment)
+                hashed.append(replace(attachment, error=f"fetch: {error}"))
                 continue
-            hashed.append(replace(attachment, sha256=page.sha256))
+            read = read_annex(page.body, attachment.name, attachment.url)
+            if read.error is not None:
+                log.warning("%s: annex %s not read: %s", self.source.id, attachment.url,
+                            read.error)  # fmt: skip
+            hashed.append(
+                replace(attachment, sha256=page.sha256, items=read.items, error=read.error)
+            )
         return tuple(hashed)
 
 

@@ -4,7 +4,15 @@ Layer: above extract (it turns cells into items with `extract.items`), below ada
 fetch the files). `read_annex` never raises on what a file holds; see `read.py`.
 """
 
+from monitor.annex.html import iframe_links
 from monitor.annex.limits import AnnexLimits
-from monitor.annex.read import AnnexResult, annex_source, read_annex
+from monitor.annex.read import AnnexResult, annex_source, page_table_items, read_annex
 
-__all__ = ["AnnexLimits", "AnnexResult", "annex_source", "read_annex"]
+__all__ = [
+    "AnnexLimits",
+    "AnnexResult",
+    "annex_source",
+    "iframe_links",
+    "page_table_items",
+    "read_annex",
+]

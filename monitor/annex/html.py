@@ -4,6 +4,7 @@ an iframe inside it (pure)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -64,3 +65,19 @@ def _span(value: object) -> int:
         return max(1, min(int(str(value)), _MAX_SPAN))
     except ValueError:
         return 1
+
+
+def iframe_links(markup: str, page_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, name) of each iframe in the page: a table served in a frame; the name is
+    the frame's title, else its file name."""
+    soup = BeautifulSoup(markup, "lxml")
+    found: dict[str, str] = {}
+    for frame in soup.find_all("iframe"):
+        src = frame.get("src")
+        if not isinstance(src, str) or not src.strip() or src.startswith(("javascript:", "#")):
+            continue
+        url = urljoin(page_url, src.strip())
+        title = frame.get("title")
+        name = title.strip() if isinstance(title, str) and title.strip() else ""
+        found.setdefault(url, name or unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
+    return list(found.items())

@@ -20,7 +20,7 @@ from monitor.annex.limits import AnnexError, AnnexLimits, Deadline
 from monitor.annex.office import docx_rows, xls_rows, xlsx_rows
 from monitor.annex.pdf import pdf_rows
 from monitor.annex.table import Row, items_from_rows
-from monitor.extract.items import items_from_text
+from monitor.extract.items import TEXT_SOURCE, items_from_text
 from monitor.models import Item
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,19 @@ def read_annex(
     except Exception as exc:  # a parser's own failure on a damaged file, whatever its type
         log.info("annex %s: %s: %s", url, type(exc).__name__, exc)
         return AnnexResult(error=f"malformed: {type(exc).__name__}: {exc}"[:300], format=fmt)
+
+
+def page_table_items(markup: str, *, limits: AnnexLimits | None = None) -> tuple[Item, ...]:
+    """Item rows of tables printed in a notice page itself (source "text"); () when none or
+    when the page cannot be read as a table (the page text is read by extract anyway)."""
+    limits = limits or AnnexLimits()
+    deadline = Deadline(limits.max_seconds)
+    try:
+        rows = html_rows(markup, limits, deadline)
+        return items_from_rows(rows, source=TEXT_SOURCE, limits=limits, deadline=deadline)
+    except AnnexError as exc:
+        log.info("page tables not read: %s", exc)
+        return ()
 
 
 def sniff(data: bytes, url: str) -> str:

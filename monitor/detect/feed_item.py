@@ -17,6 +17,8 @@ from monitor.codec import (
     diff_to_json,
     effective_to_json,
     iso_date,
+    items_diff_to_json,
+    items_to_json,
     verdict_to_json,
 )
 from monitor.models import Affect, AffectAction, Event, EventKind, Notice, TextDiff
@@ -54,6 +56,8 @@ def item_for_event(event: Event) -> dict[str, Any]:
     }
     if event.kind is EventKind.NOTICE_REVISED:
         regwatch["diff"] = diff_to_json(event.diff or TextDiff(added=(), removed=(), patch=""))
+        if event.items_diff:
+            regwatch["items_diff"] = items_diff_to_json(event.items_diff)
     if measure:
         regwatch["due_date"] = iso_date(event.due_date)
         regwatch["cause"] = event.cause_doc_key
@@ -110,6 +114,12 @@ def summary_text(event: Event) -> str:
             f"{len(diff.removed)} removed."
         )
         parts = [head + (" Major rewrite." if diff.major_rewrite else "")]
+        if event.items_diff:
+            changes = event.items_diff
+            parts.append(
+                f"Items: {len(changes.added)} added, {len(changes.removed)} removed, "
+                f"{len(changes.changed)} changed."
+            )
     elif event.kind is EventKind.NOTICE_WITHDRAWN:
         parts = [f"{ident} is no longer listed by source {event.source_id} (withdrawn)."]
     elif event.kind is EventKind.MEASURE_EFFECTIVE:
@@ -196,6 +206,7 @@ def _tags(event: Event) -> list[str]:
 
 def _notice_json(notice: Notice) -> dict[str, Any]:
     facts = notice.facts
+    items = {"items": items_to_json(notice.items)} if notice.items else {}
     return {
         "doc_key": notice.doc_key,
         "doc_number": doc_number_of(notice),
@@ -206,4 +217,5 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
+        **items,
     }

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.clock import beijing_date
-from monitor.codec import facts_from_json, verdict_from_json
+from monitor.codec import facts_from_json, items_from_json, verdict_from_json
 from monitor.models import MeasureRecord
 from monitor.store import tables as t
 
@@ -22,6 +22,7 @@ def measure_records(conn: Connection) -> list[MeasureRecord]:
             t.notices.c.facts,
             t.notices.c.verdict,
             t.notices.c.first_seen_at,
+            t.notices.c["items"],
         ).where(t.notices.c.withdrawn_at.is_(None))
     ).mappings()
     return [
@@ -34,6 +35,7 @@ def measure_records(conn: Connection) -> list[MeasureRecord]:
             facts=facts_from_json(row["facts"]),
             relevant=verdict_from_json(row["verdict"]).relevant,
             first_seen=beijing_date(row["first_seen_at"]),
+            items=items_from_json(row["items"] or []),
         )
         for row in rows
     ]
