@@ -37,7 +37,7 @@ from monitor import metrics
 from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
 from monitor.controls.document import controls_json
-from monitor.controls.queries import stored_controls
+from monitor.controls.queries import controls_document, stored_controls
 from monitor.deliver.health import source_health_rows
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
@@ -244,10 +244,16 @@ def build_app(
                 as_of = date.fromisoformat(value)
             except ValueError:
                 return _error(400, "bad_request", f"as_of is not a date: {value!r}")
+        lookups = {k: request.query_params.get(k) for k in ("hs", "code", "element")}
         try:
-            body = await run_in_threadpool(
-                lambda: _dumps(controls_json(stored_controls(store, as_of)))
-            )
+            if any(v is not None for v in lookups.values()):
+                body = await run_in_threadpool(
+                    lambda: _dumps(controls_document(store, as_of, **lookups))
+                )
+            else:
+                body = await run_in_threadpool(
+                    lambda: _dumps(controls_json(stored_controls(store, as_of)))
+                )
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
         except StoreError as exc:
