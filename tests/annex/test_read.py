@@ -176,3 +176,17 @@ def test_html_spans_layout_tables_and_bad_spans() -> None:
         ("1C902.a", "金属钐"),
         ("1C902.a", "钐靶材"),
     ]
+
+
+def test_page_tables_and_iframe_links() -> None:
+    from monitor.annex import iframe_links, page_table_items
+
+    markup = annex_html(no61_annex())
+    assert len(page_table_items(markup)) == 10
+    assert page_table_items(markup, limits=AnnexLimits(max_rows=3)) == ()
+    frames = iframe_links(
+        '<iframe src="/a/%E8%A1%A8.html"></iframe><iframe src="/a/%E8%A1%A8.html"></iframe>'
+        "<iframe></iframe>",
+        "https://www.mofcom.gov.cn/zwgk/x.html",
+    )
+    assert frames == [("https://www.mofcom.gov.cn/a/%E8%A1%A8.html", "表.html")]
