@@ -104,7 +104,16 @@ def _row_item(
     return item, (item.code if item is not None and item.code else code_above)
 
 
+# Characters one of the header words holds (folded and raw): rows without any are data rows,
+# which keeps the header search off the hot path of a long table.
+_HEADER_HINT = re.compile(
+    r"名称|名稱|编码|編碼|编号|編號|号列|號列|描述|序号|序號|(?i:description|code|hs|eccn|item)"
+)
+
+
 def _header(cells: list[str]) -> _Header | None:
+    if not any(len(c) <= 16 and _HEADER_HINT.search(c) for c in cells if c):
+        return None
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
         word = fold_text(cell).lower().replace(" ", "")

@@ -33,6 +33,7 @@ _LEAD = re.compile(
 _FORMULA = re.compile(r"(?<![A-Za-z0-9])((?:[A-Z][a-z]?\d*){2,})(?![A-Za-z])")
 _SYMBOL = re.compile(r"[A-Z][a-z]?")
 _WORD = re.compile(r"[a-z]+")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _QUALIFIED_NDFEB = re.compile(r"含[铽镝][^钕]{0,6}钕铁硼")
 _RARE_EARTH = "稀土"
 _CONTEXT_ONLY = ("La", "Ce")
@@ -60,7 +61,7 @@ def item_row(
     if marker is not None:
         hs_text = f"{hs} {printed[marker.end() :]}"
         printed = _clean(printed[: marker.start()])
-    found = CONTROL_CODE.search(fold_text(code))
+    found = CONTROL_CODE.search(_folded(code))
     if found is None:
         lead = CONTROL_CODE.match(printed)
         if lead is not None:
@@ -81,34 +82,36 @@ def item_row(
 
 def hs_codes_in(text: str) -> tuple[str, ...]:
     """Every 8- or 10-digit customs line in `text`, in order, once each."""
-    folded = fold_text(text)
-    return tuple(dict.fromkeys(m.group(1) for m in HS_CODE.finditer(folded)))
+    return tuple(dict.fromkeys(m.group(1) for m in HS_CODE.finditer(_folded(text))))
 
 
 def item_elements(description: str) -> tuple[str, ...]:
     """Rare-earth elements an item description names (any script, formulas, English names).
 
     Nd counts only where 钕铁硼 is not just the carrier of Tb/Dy (含铽的钕铁硼 is a Tb item);
-    La and Ce only beside 稀土 or another rare-earth element.
+    La and Ce only beside 稀土 or another rare-earth element. Characters are looked up in every
+    script directly (long annexes have many rows: folding each one costs more than the rest).
     """
-    folded = fold_text(description)
-    found = {e.symbol for e in ELEMENTS if e.hans in folded}
-    if "Nd" in found and "钕" not in _QUALIFIED_NDFEB.sub("", folded):
+    found = {_BY_CHAR[c] for c in set(description) if c in _BY_CHAR}
+    if "Nd" in found and "钕" not in _QUALIFIED_NDFEB.sub("", fold_text(description)):
         found.discard("Nd")
-    for formula in _FORMULA.findall(folded):
-        symbols = _SYMBOL.findall(formula)
-        if all(s in PERIODIC_SYMBOLS for s in symbols):
-            found.update(s for s in symbols if s in _RARE_EARTH_SYMBOLS)
-    for word in _WORD.findall(folded.lower()):
-        element = BY_ENGLISH.get(word)
-        if element is not None:
-            found.add(element.symbol)
+    if _LATIN.search(description):
+        latin = _folded(description)
+        for formula in _FORMULA.findall(latin):
+            symbols = _SYMBOL.findall(formula)
+            if all(s in PERIODIC_SYMBOLS for s in symbols):
+                found.update(s for s in symbols if s in _RARE_EARTH_SYMBOLS)
+        for word in _WORD.findall(latin.lower()):
+            element = BY_ENGLISH.get(word)
+            if element is not None:
+                found.add(element.symbol)
     others = found.difference(_CONTEXT_ONLY)
-    if not others and _RARE_EARTH not in folded:
+    if not others and _RARE_EARTH not in description:
         found.difference_update(_CONTEXT_ONLY)
     return element_order(found)
 
 
+_BY_CHAR = {char: e.symbol for e in ELEMENTS for char in (e.hans, e.hant, e.taiwan)}
 _RARE_EARTH_SYMBOLS = frozenset(e.symbol for e in ELEMENTS)
 
 
@@ -148,6 +151,10 @@ def _without_headings(rows: list[Item]) -> tuple[Item, ...]:
         for row in rows
         if row.code is None or row.hs_codes or not any(c.startswith(f"{row.code}.") for c in codes)
     )
+
+
+def _folded(text: str) -> str:
+    return text if text.isascii() else fold_text(text)  # codes are ASCII but in odd prints
 
 
 def _clean(text: str) -> str:

@@ -37,7 +37,7 @@ from monitor import metrics
 from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
 from monitor.controls.document import controls_json
-from monitor.controls.queries import controls_document, stored_controls
+from monitor.controls.queries import ControlsReader, stored_controls
 from monitor.deliver.health import source_health_rows
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
@@ -195,6 +195,8 @@ def build_app(
     schema_body = schema_bytes(FEED_ITEM_SCHEMA)
 
     probe = _VersionProbe(lambda: feed_version(store))
+    lookups_reader = ControlsReader(store, _dumps)
+    notices_probe = _VersionProbe(lookups_reader.version)
 
     def render(key: tuple[str, FeedQuery], version: tuple[int, int]) -> _Rendered:
         body = _dumps(render_feed(store, key[1], base_url=key[0]))
@@ -247,8 +249,12 @@ def build_app(
         lookups = {k: request.query_params.get(k) for k in ("hs", "code", "element")}
         try:
             if any(v is not None for v in lookups.values()):
-                body = await run_in_threadpool(
-                    lambda: _dumps(controls_document(store, as_of, **lookups))
+                version = await notices_probe.version()
+                cached = lookups_reader.cached(version, as_of, lookups)
+                body = (
+                    cached
+                    if cached is not None
+                    else await run_in_threadpool(lookups_reader.body, version, as_of, lookups)
                 )
             else:
                 body = await run_in_threadpool(

@@ -39,3 +39,17 @@ def measure_records(conn: Connection) -> list[MeasureRecord]:
         )
         for row in rows
     ]
+
+
+def notices_version(conn: Connection) -> tuple[int, int]:
+    """Changes whenever a notice is added, gets a new version, is withdrawn or comes back:
+    what the controls state is computed from (a cheap aggregate, no rows read)."""
+    n = t.notices.c
+    row = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(n.version), 0),
+            sa.func.count(n.withdrawn_at),
+        )
+    ).one()
+    return int(row[0]), int(row[1]) * 1_000_000 + int(row[2])
