@@ -435,6 +435,10 @@ def evaluate(state: _State, corpus_dir: Path | None) -> None:
     if not directory.is_dir():
         _fail(f"no such corpus folder: {directory}")
     click.echo(format_report(evaluate_corpus(directory)))
+    if (directory / "items").is_dir():
+        from monitor.corpus.items_eval import evaluate_items, format_items_report
+
+        click.echo(format_items_report(evaluate_items(directory / "items")))
 
 
 def _print_json(document: Any) -> None:
