@@ -61,11 +61,12 @@ def read_annex(
         reader = _READERS[fmt]
         deadline = Deadline(limits.max_seconds)
         source = annex_source(name, url)
-        rows = list(reader(data, limits, deadline))
+        lines: list[str] = []  # text outside tables, kept while the rows stream past
+        rows = _keeping_lines(reader(data, limits, deadline), lines)
         items = items_from_rows(rows, source=source, limits=limits, deadline=deadline)
         if not items:
             # An annex printed as running text (No. 18 style lines) rather than a table.
-            text = "\n".join(str(r[0]) for r in rows if len(r) == 1 and r[0])
+            text = "\n".join(lines)
             items = tuple(replace(i, source=source) for i in items_from_text(text))
         return AnnexResult(items=items, format=fmt)
     except AnnexError as exc:
@@ -73,6 +74,13 @@ def read_annex(
     except Exception as exc:  # a parser's own failure on a damaged file, whatever its type
         log.info("annex %s: %s: %s", url, type(exc).__name__, exc)
         return AnnexResult(error=f"malformed: {type(exc).__name__}: {exc}"[:300], format=fmt)
+
+
+def _keeping_lines(rows: Iterator[Row], lines: list[str]) -> Iterator[Row]:
+    for row in rows:
+        if len(row) == 1 and row[0]:
+            lines.append(str(row[0]))
+        yield row
 
 
 def page_table_items(markup: str, *, limits: AnnexLimits | None = None) -> tuple[Item, ...]:
