@@ -13,8 +13,10 @@ from pypdf.errors import PdfReadError
 from monitor.annex.limits import AnnexError, AnnexLimits, Deadline
 from monitor.annex.table import Row
 
-# pdfminer reports every odd glyph at WARNING; the annex result says what matters.
+# pdfminer and pypdf report every odd glyph or trailer at WARNING; the annex result says
+# what matters.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
