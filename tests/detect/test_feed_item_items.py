@@ -68,3 +68,13 @@ def test_a_text_only_revision_has_no_items_diff() -> None:
     item = item_for_event(change_event(change, detected_at=DETECTED))
     assert "items_diff" not in item["_regwatch"]
     assert "Items:" not in item["content_text"]
+
+
+def test_the_schema_holds_items_to_their_shape() -> None:
+    import pytest
+
+    event = next(e for e in sample_events() if e.kind is EventKind.NOTICE_NEW)
+    item = item_for_event(replace(event, notice=replace(event.notice, items=(SM,))))
+    item["_regwatch"]["notice"]["items"][0]["hs_codes"] = ["28053"]
+    with pytest.raises(AssertionError):
+        assert_valid_item(item)
