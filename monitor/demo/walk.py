@@ -57,6 +57,7 @@ from monitor.store.summary import events_after, notice_count, pending_outbox_row
 DEFAULT_OUTPUT = Path("demo-output")
 STEP_TIMEOUT_S = 30.0  # per wait; a healthy step takes well under a second
 WORKER = "demo"
+DEMO_HS = "2805301910"  # samarium metal, printed by No. 18
 ATTACHMENT = b"%PDF-1.4\n% regwatch demo: stands in for the notice's item list\n"
 
 
@@ -332,6 +333,10 @@ def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
     as_of = date.fromisoformat(controls["as_of"])
     walk.say(f"\n▶ The controls state today, {as_of} ({server_url}/controls.json)\n")
     walk.say(view.controls_table(stored_controls(walk.rt.store, as_of)))
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        lookup = client.get("/controls.json", params={"hs": DEMO_HS, "as_of": as_of.isoformat()})
+    walk.say(f"\n▶ Is HS {DEMO_HS} controlled? ({server_url}/controls.json?hs={DEMO_HS})\n")
+    walk.say(view.hs_answer(lookup.raise_for_status().json()))
     shown = len(feed.get("items", []))
     count = f"{shown} events" if not feed.get("next_url") else f"more than {shown} events"
     walk.say(

@@ -120,3 +120,9 @@ def test_final_controls_state(demo: DemoRun) -> None:
     feed = json.loads((output / "feed.json").read_text(encoding="utf-8"))
     events = {(i["_regwatch"]["event"], i["_regwatch"]["notice"]["doc_key"]) for i in feed["items"]}
     assert ("measure.suspension_ended", "MOFCOM-2025-61") in events
+
+
+def test_the_demo_shows_an_hs_lookup(demo: DemoRun) -> None:
+    stdout = demo.done.stdout
+    answer = stdout[stdout.index("Is HS 2805301910 controlled?") :]
+    assert re.search(r"^\s+MOFCOM-2025-18\s+in_force\s+item 1C902\.a HS 2805301910", answer, re.M)
