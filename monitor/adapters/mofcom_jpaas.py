@@ -14,6 +14,7 @@ import logging
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -25,7 +26,7 @@ from bs4 import BeautifulSoup
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import normalise_line
-from monitor.annex import iframe_links, page_table_items, read_annex
+from monitor.annex import AnnexResult, iframe_links, page_table_items, read_annex
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
@@ -33,6 +34,7 @@ from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
 
 log = logging.getLogger(__name__)
 
+ANNEX_CACHE_SIZE = 64
 LIST_API_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DETAIL_SUFFIXES = (".html", ".htm", ".shtml")
 JPAAS_OPTIONS = frozenset(
@@ -149,6 +151,21 @@ class MofcomJpaasAdapter:
     def __init__(self) -> None:
         self._discovered: dict[str, JpaasIds] = {}
         self._lock = threading.Lock()
+        # Rechecks fetch the same annexes again and again: read each distinct file once.
+        self._annexes: OrderedDict[tuple[str, str, str], AnnexResult] = OrderedDict()
+
+    def read_annex(self, data: bytes, sha256: str, name: str, url: str) -> AnnexResult:
+        key = (sha256, name, url)
+        with self._lock:
+            if key in self._annexes:
+                self._annexes.move_to_end(key)
+                return self._annexes[key]
+        result = read_annex(data, name, url)
+        with self._lock:
+            self._annexes[key] = result
+            while len(self._annexes) > ANNEX_CACHE_SIZE:
+                self._annexes.popitem(last=False)
+        return result
 
     def poll(
         self,
@@ -349,7 +366,7 @@ class _Poll:
                 log.warning("%s: attachment %s: %s", self.source.id, attachment.url, error)
                 hashed.append(replace(attachment, error=f"fetch: {error}"))
                 continue
-            read = read_annex(page.body, attachment.name, attachment.url)
+            read = self.adapter.read_annex(page.body, page.sha256, attachment.name, attachment.url)
             if read.error is not None:
                 log.warning("%s: annex %s not read: %s", self.source.id, attachment.url,
                             read.error)  # fmt: skip

@@ -84,3 +84,29 @@ def test_page_tables_and_same_host_iframes(site: ReplaySite, fetcher: Fetcher) -
     (framed,) = notice.attachments
     assert framed.url == frame and len(framed.items) == 10
     assert framed.items[0].source == "附件1 物项清单.html"
+
+
+def test_the_same_annex_bytes_are_read_once(
+    site: ReplaySite, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.adapters.mofcom_jpaas as jpaas
+
+    calls: list[str] = []
+    real = jpaas.read_annex
+
+    def counting(data: bytes, name: str, url: str) -> jpaas.AnnexResult:
+        calls.append(url)
+        return real(data, name, url)
+
+    monkeypatch.setattr(jpaas, "read_annex", counting)
+    monkeypatch.setattr(jpaas, "ANNEX_CACHE_SIZE", 1)
+    site.add_attachment(ATTACH + "a.docx", annex_docx(no61_annex()), "application/msword")
+    publish(site, [(ATTACH + "a.docx", "附件1")])
+    adapter = MofcomJpaasAdapter()
+    for _ in range(2):
+        result = adapter.poll(SOURCE, fetcher, SourceState(first_run=True))
+        assert len(result.notices[0].attachments[0].items) == 10
+    assert calls == [ATTACH + "a.docx"]
+    site.add_attachment(ATTACH + "a.docx", annex_xlsx(no61_annex()), "application/msword")
+    adapter.poll(SOURCE, fetcher, SourceState(first_run=True))
+    assert len(calls) == 2  # new bytes are read again (and the older entry made room)
