@@ -109,6 +109,7 @@ def attachments_to_json(items: tuple[Attachment, ...]) -> list[dict[str, Any]]:
             "sha256": a.sha256,
             "items": items_to_json(a.items),
             "error": a.error,
+            "read": a.read,
         }
         for a in items
     ]
@@ -122,6 +123,7 @@ def attachments_from_json(items: list[dict[str, Any]]) -> tuple[Attachment, ...]
             sha256=a.get("sha256"),
             items=items_from_json(a.get("items") or []),
             error=a.get("error"),
+            read=bool(a.get("read", False)),
         )
         for a in items
     )

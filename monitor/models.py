@@ -144,6 +144,7 @@ class Attachment:
     # items of the last good read are kept by the pipeline: a failed read changes nothing).
     items: tuple[Item, ...] = ()
     error: str | None = None
+    read: bool = False  # its bytes were read for items (False: stored before annexes were read)
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,9 @@ class _Poll:
                 log.warning("%s: annex %s not read: %s", self.source.id, attachment.url,
                             read.error)  # fmt: skip
             hashed.append(
-                replace(attachment, sha256=page.sha256, items=read.items, error=read.error)
+                replace(
+                    attachment, sha256=page.sha256, items=read.items, error=read.error, read=True
+                )
             )
         return tuple(hashed)
 

@@ -89,6 +89,17 @@ def _last_good(failed: Attachment, stored: Attachment | None) -> Attachment:
     return replace(failed, sha256=stored.sha256, items=stored.items)
 
 
+def first_annex_read(notice: Notice, stored: Notice) -> bool:
+    """Whether `notice` differs from `stored` only by annex items read for the first time: the
+    stored version predates annex reading (none of its annexes was read) and the text is the
+    same. Such a change fills the items in silently instead of announcing every item as new."""
+    return (
+        any(a.items for a in notice.attachments)
+        and not any(a.read for a in stored.attachments)
+        and content_hash(notice.title, notice.text) == stored.content_hash
+    )
+
+
 def diff_items(before: Iterable[Item], after: Iterable[Item]) -> ItemsDiff:
     """Added, removed and changed rows: a row whose code and description stay (in its part,
     else in any part) while its HS codes, elements or notes change is `changed`."""

@@ -9,6 +9,7 @@ from monitor.detect.items import (
     annexed_hash,
     assemble_items,
     diff_items,
+    first_annex_read,
     keep_last_good_annexes,
     with_item_codes,
 )
@@ -110,3 +111,14 @@ def test_diff_pairs_across_parts_and_never_pairs_codeless_rows() -> None:
     loose_old, loose_new = Item(None, "零部件", ("8505",)), Item(None, "零部件", ("850511",))
     diff = diff_items([loose_old], [loose_new])
     assert diff.added == (loose_new,) and diff.removed == (loose_old,) and not diff.changed
+
+
+def test_first_read_of_annexes_of_a_notice_stored_before_items() -> None:
+    old_row = _notice((Attachment(URL, "附件1", sha256="aa"),))  # stored by 0.1: never read
+    read_now = _notice((Attachment(URL, "附件1", sha256="aa", items=(SM,), read=True),))
+    assert first_annex_read(read_now, old_row)
+    read_before = _notice((Attachment(URL, "附件1", sha256="aa", read=True),))
+    assert not first_annex_read(read_now, read_before)  # read then, no items: a real change
+    other_text = replace(read_now, text="新的正文")
+    assert not first_annex_read(other_text, old_row)
+    assert not first_annex_read(old_row, old_row)  # nothing read now
