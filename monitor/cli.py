@@ -251,23 +251,31 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
 @click.option(
     "--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Default: today (Beijing)."
 )
+@click.option("--hs", default=None, help="Only what covers this HS code (8 or 10 digits).")
+@click.option("--code", default=None, help="Only what falls under this control code (1C902).")
+@click.option("--element", default=None, help="Only what concerns this element (Dy, 镝).")
 @pass_state
-def controls(state: _State, as_of: str | None) -> None:
-    """Print what is in force on a date (measures and control codes) as JSON.
+def controls(
+    state: _State, as_of: str | None, hs: str | None, code: str | None, element: str | None
+) -> None:
+    """Print what is in force on a date (measures, control codes, items) as JSON.
+
+    With --hs, --code or --element: the measures (any status, each with why it matched)
+    and the items that match, on that date.
 
     \b
     Example:
       regwatch controls --as-of 2025-11-08
+      regwatch controls --hs 8505111000 --as-of 2025-12-01
     """
-    from monitor.controls.document import controls_json
-    from monitor.controls.queries import stored_controls
+    from monitor.controls.queries import controls_document
 
     with _user_errors():
         settings = state.settings()
         day = _parse_date(as_of, "--as-of") or beijing_date(clock_for(settings.now).now())
         store = open_store(settings.store.url)
         try:
-            document = controls_json(stored_controls(store, day))
+            document = controls_document(store, day, hs=hs, code=code, element=element)
         finally:
             store.dispose()
     _print_json(document)
@@ -488,6 +496,10 @@ def evaluate(state: _State, corpus_dir: Path | None) -> None:
     click.echo(format_report(evaluate_corpus(directory)))
     if (directory / "entities").is_dir():  # designation pages and their party labels
         click.echo(format_entity_report(evaluate_entities(directory / "entities")))
+    if (directory / "items").is_dir():
+        from monitor.corpus.items_eval import evaluate_items, format_items_report
+
+        click.echo(format_items_report(evaluate_items(directory / "items")))
 
 
 def _print_json(document: Any) -> None:

@@ -13,6 +13,8 @@ from monitor.models import (
     EntityAction,
     EntityList,
     EntityRow,
+    Item,
+    ItemsDiff,
     NoticeFacts,
     NoticeKind,
     TextDiff,
@@ -131,11 +133,77 @@ def verdict_from_json(data: dict[str, Any]) -> Verdict:
 
 
 def attachments_to_json(items: tuple[Attachment, ...]) -> list[dict[str, Any]]:
-    return [{"url": a.url, "name": a.name, "sha256": a.sha256} for a in items]
+    return [
+        {
+            "url": a.url,
+            "name": a.name,
+            "sha256": a.sha256,
+            "items": items_to_json(a.items),
+            "error": a.error,
+            "read": a.read,
+        }
+        for a in items
+    ]
 
 
 def attachments_from_json(items: list[dict[str, Any]]) -> tuple[Attachment, ...]:
-    return tuple(Attachment(url=a["url"], name=a["name"], sha256=a.get("sha256")) for a in items)
+    return tuple(
+        Attachment(
+            url=a["url"],
+            name=a["name"],
+            sha256=a.get("sha256"),
+            items=items_from_json(a.get("items") or []),
+            error=a.get("error"),
+            read=bool(a.get("read", False)),
+        )
+        for a in items
+    )
+
+
+def item_to_json(item: Item) -> dict[str, Any]:
+    """CONTRACT.md § Items: code, description, description_en, hs_codes, elements, source;
+    `part` and `notes` beside them."""
+    return {
+        "code": item.code,
+        "description": item.description,
+        "description_en": item.description_en,
+        "hs_codes": list(item.hs_codes),
+        "elements": list(item.elements),
+        "source": item.source,
+        "part": item.part,
+        "notes": item.notes,
+    }
+
+
+def items_to_json(items: tuple[Item, ...]) -> list[dict[str, Any]]:
+    return [item_to_json(i) for i in items]
+
+
+def items_from_json(data: list[dict[str, Any]]) -> tuple[Item, ...]:
+    return tuple(
+        Item(
+            code=i.get("code"),
+            description=i.get("description", ""),
+            hs_codes=tuple(i.get("hs_codes", ())),
+            elements=tuple(i.get("elements", ())),
+            source=i.get("source", "text"),
+            description_en=i.get("description_en"),
+            notes=i.get("notes") or "",
+            part=i.get("part"),
+        )
+        for i in data
+    )
+
+
+def items_diff_to_json(diff: ItemsDiff) -> dict[str, Any]:
+    return {
+        "added": items_to_json(diff.added),
+        "removed": items_to_json(diff.removed),
+        "changed": [
+            {"code": c.code, "before": item_to_json(c.before), "after": item_to_json(c.after)}
+            for c in diff.changed
+        ],
+    }
 
 
 def diff_to_json(diff: TextDiff) -> dict[str, Any]:

@@ -133,10 +133,33 @@ class Validators:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One controlled item as a notice or its annex prints it (CONTRACT.md § Items).
+
+    `source` is "text" or the annex's link text with its extension (附件1.pdf); `part` the
+    numbered part it is printed under (第一部分), when there is one.
+    """
+
+    code: str | None
+    description: str
+    hs_codes: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+    source: str = "text"
+    description_en: str | None = None
+    notes: str = ""
+    part: str | None = None
+
+
+@dataclass(frozen=True)
 class Attachment:
     url: str
     name: str
     sha256: str | None = None
+    # What reading the annex gave: its item rows, or why it could not be read (then the
+    # items of the last good read are kept by the pipeline: a failed read changes nothing).
+    items: tuple[Item, ...] = ()
+    error: str | None = None
+    read: bool = False  # its bytes were read for items (False: stored before annexes were read)
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,7 @@ class RawNotice:
     # it wins over a number the text happens to cite.
     doc_key: str | None = None
     effective_on: date | None = None  # a date the source states as the effective date
+    table_items: tuple[Item, ...] = ()  # item rows of tables in the page itself
 
 
 @dataclass(frozen=True)
@@ -232,6 +256,7 @@ class Notice:
     urls: tuple[str, ...] = ()
     language: str = "zh-Hans"
     attachments: tuple[Attachment, ...] = ()
+    items: tuple[Item, ...] = ()  # from the text, in-page tables and annexes, in that order
 
 
 @dataclass(frozen=True)
@@ -243,11 +268,29 @@ class TextDiff:
 
 
 @dataclass(frozen=True)
+class ItemChange:
+    code: str | None
+    before: Item
+    after: Item
+
+
+@dataclass(frozen=True)
+class ItemsDiff:
+    added: tuple[Item, ...] = ()
+    removed: tuple[Item, ...] = ()
+    changed: tuple[ItemChange, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True)
 class Change:
     kind: EventKind  # one of the notice.* kinds
     notice: Notice
     previous_hash: str | None = None
     diff: TextDiff | None = None
+    items_diff: ItemsDiff | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +308,7 @@ class Event:
     due_date: date | None = None
     cause_doc_key: str | None = None
     summary: str = ""
+    items_diff: ItemsDiff | None = None
 
 
 @dataclass(frozen=True)
@@ -293,3 +337,4 @@ class MeasureRecord:
     facts: NoticeFacts
     relevant: bool  # rare-earth relevant (classifier verdict)
     first_seen: date | None = None  # Beijing date regwatch first stored it
+    items: tuple[Item, ...] = ()

@@ -46,6 +46,7 @@ from monitor.detect.diff import text_diff
 from monitor.detect.events import change_event, recipients
 from monitor.detect.feed_item import item_for_event
 from monitor.detect.identity import alias_target, build_notice, read_facts
+from monitor.detect.items import diff_items, first_annex_read, keep_last_good_annexes
 from monitor.errors import ParseError, SourceError, StoreConflictError, StoreError
 from monitor.failpoints import AFTER_POLL_COMMIT, failpoint
 from monitor.fetch.client import Fetcher
@@ -342,7 +343,12 @@ def _decide_page(
         return decide_alias(raw, target, at_url=at_url, listed_date=listed_date)
     notice = build_notice(raw, facts, acted_on=partial(verdict_of, tx))
     stored = load_notice(tx, notice.doc_key)
-    return decide_page(notice, stored=stored, at_url=at_url, listed_date=listed_date)
+    notice = keep_last_good_annexes(notice, stored.notice if stored is not None else None)
+    intents = decide_page(notice, stored=stored, at_url=at_url, listed_date=listed_date)
+    if stored is not None and first_annex_read(notice, stored.notice):
+        # A notice stored before annexes were read: its items fill in, silently.
+        return tuple(Promote(i.notice, i.version) if isinstance(i, Revise) else i for i in intents)
+    return intents
 
 
 def _decide_list(
@@ -397,6 +403,7 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
                 notice=current.notice,
                 previous_hash=previous.content_hash,
                 diff=text_diff(previous.text, notice.text),
+                items_diff=diff_items(previous.items, notice.items) or None,
             )
         case Rehash(url, content_hash):
             update_url(tx, url, content_hash=content_hash)

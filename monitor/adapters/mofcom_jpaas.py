@@ -14,6 +14,7 @@ import logging
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from monitor.adapters.guard import parsing
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.recheck import PageValidators
 from monitor.adapters.text import normalise_line
+from monitor.annex import AnnexResult, iframe_links, page_table_items, read_annex
 from monitor.errors import FetchError, ParseError, SourceError
 from monitor.fetch.client import FETCH_OPTIONS, Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
@@ -34,6 +36,7 @@ from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
 
 log = logging.getLogger(__name__)
 
+ANNEX_CACHE_SIZE = 64
 LIST_API_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DETAIL_SUFFIXES = (".html", ".htm", ".shtml")
 JPAAS_OPTIONS = frozenset(
@@ -159,6 +162,21 @@ class MofcomJpaasAdapter:
         self._discovered: dict[str, JpaasIds] = {}
         self._lock = threading.Lock()
         self.validators = PageValidators()
+        # Rechecks fetch the same annexes again and again: read each distinct file once.
+        self._annexes: OrderedDict[tuple[str, str, str], AnnexResult] = OrderedDict()
+
+    def read_annex(self, data: bytes, sha256: str, name: str, url: str) -> AnnexResult:
+        key = (sha256, name, url)
+        with self._lock:
+            if key in self._annexes:
+                self._annexes.move_to_end(key)
+                return self._annexes[key]
+        result = read_annex(data, name, url)
+        with self._lock:
+            self._annexes[key] = result
+            while len(self._annexes) > ANNEX_CACHE_SIZE:
+                self._annexes.popitem(last=False)
+        return result
 
     def poll(
         self,
@@ -367,6 +385,15 @@ class _Poll:
             notice = replace(notice, title=item.title)
         if notice.published is None and item.published is not None:
             notice = replace(notice, published=item.published)
+        notice = replace(notice, table_items=page_table_items(page.text))
+        frames = tuple(
+            Attachment(url, name)
+            for url, name in iframe_links(page.text, item.url)
+            if (urlsplit(url).hostname or "").lower() in own
+            and url not in {a.url for a in notice.attachments}
+        )
+        if frames:
+            notice = replace(notice, attachments=(*notice.attachments, *frames))
         if fetch_files and notice.attachments:
             notice = replace(notice, attachments=self.hash_files(notice, own))
         return notice
@@ -383,9 +410,17 @@ class _Poll:
             except FetchError as error:
                 # An attachment that cannot be read must not block the notice itself.
                 log.warning("%s: attachment %s: %s", self.source.id, attachment.url, error)
-                hashed.append(attachment)
+                hashed.append(replace(attachment, error=f"fetch: {error}"))
                 continue
-            hashed.append(replace(attachment, sha256=page.sha256))
+            read = self.adapter.read_annex(page.body, page.sha256, attachment.name, attachment.url)
+            if read.error is not None:
+                log.warning("%s: annex %s not read: %s", self.source.id, attachment.url,
+                            read.error)  # fmt: skip
+            hashed.append(
+                replace(
+                    attachment, sha256=page.sha256, items=read.items, error=read.error, read=True
+                )
+            )
         return tuple(hashed)
 
 

@@ -12,8 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from monitor.codec import effective_to_json, iso_date
-from monitor.models import Effective, MeasureStatus, NoticeKind
+from monitor.codec import effective_to_json, iso_date, item_to_json
+from monitor.models import Effective, Item, MeasureStatus, NoticeKind
 
 
 class ListedIn(StrEnum):
@@ -86,10 +86,20 @@ class CodeState:
 
 
 @dataclass(frozen=True)
+class ItemState:
+    """A controlled item with the measure that lists it and that measure's status."""
+
+    item: Item
+    doc_key: str
+    status: MeasureStatus
+
+
+@dataclass(frozen=True)
 class ControlsState:
     as_of: date
     measures: tuple[MeasureState, ...]
     controls: tuple[CodeState, ...]
+    items: tuple[ItemState, ...] = ()  # items of the measures in force on `as_of`
 
 
 def controls_json(state: ControlsState) -> dict[str, Any]:
@@ -98,7 +108,21 @@ def controls_json(state: ControlsState) -> dict[str, Any]:
         "as_of": state.as_of.isoformat(),
         "measures": [_measure_json(m) for m in state.measures],
         "controls": [_code_json(c) for c in state.controls],
+        "items": [item_state_json(i) for i in state.items],
     }
+
+
+def item_state_json(item: ItemState) -> dict[str, Any]:
+    return {**item_to_json(item.item), "doc_key": item.doc_key, "status": item.status.value}
+
+
+def measure_json(measure: MeasureState) -> dict[str, Any]:
+    """One measure's JSON, as in the state document (answers to lookups add `matched`)."""
+    return _measure_json(measure)
+
+
+def code_json(code: CodeState) -> dict[str, Any]:
+    return _code_json(code)
 
 
 def _suspension_json(suspension: Suspension | None) -> dict[str, Any]:

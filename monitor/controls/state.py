@@ -33,6 +33,7 @@ from monitor.controls.document import (
     Announcement,
     CodeState,
     ControlsState,
+    ItemState,
     ListedIn,
     MeasureState,
     ParagraphState,
@@ -368,6 +369,20 @@ def controls_state(
         as_of=as_of,
         measures=tuple(states[r.doc_key] for r in ordered),
         controls=_codes(measures, states, table),
+        items=tuple(
+            i for i in measure_items(ordered, states) if i.status is MeasureStatus.IN_FORCE
+        ),
+    )
+
+
+def measure_items(
+    records: Iterable[MeasureRecord], states: dict[str, MeasureState]
+) -> tuple[ItemState, ...]:
+    """Every item the measures list, each with its measure's status on the state's date."""
+    return tuple(
+        ItemState(item=item, doc_key=r.doc_key, status=states[r.doc_key].status)
+        for r in records
+        for item in r.items
     )
 
 

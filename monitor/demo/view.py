@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from monitor.config import Settings
 from monitor.controls.codes import base_code
@@ -158,3 +159,13 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def hs_answer(answer: dict[str, Any]) -> str:
+    """One line per measure of an `hs` lookup: its status and why it matched."""
+    if not answer["measures"]:
+        return "  no measure lists it"
+    return "\n".join(
+        f"  {m['doc_key']:<16} {m['status']:<10} {'; '.join(m['matched'][:3])}"
+        for m in answer["measures"]
+    )

@@ -61,6 +61,7 @@ DEFAULT_OUTPUT = Path("demo-output")
 STEP_TIMEOUT_S = 30.0  # per wait; a healthy step takes well under a second
 WORKER = "demo"
 KEPT_STORE = "regwatch-demo.db"  # the store file demo_settings puts in the data folder
+DEMO_HS = "2805301910"  # samarium metal, printed by No. 18
 ATTACHMENT = b"%PDF-1.4\n% regwatch demo: stands in for the notice's item list\n"
 
 
@@ -367,6 +368,10 @@ def _finale(walk: Walkthrough, server_url: str, folder: Path) -> None:
     walk.say(view.controls_table(stored_controls(walk.rt.store, as_of)))
     walk.say(f"\n▶ The lists of parties today ({server_url}/entities.json)\n")
     walk.say(entities_summary(parties))
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        lookup = client.get("/controls.json", params={"hs": DEMO_HS, "as_of": as_of.isoformat()})
+    walk.say(f"\n▶ Is HS {DEMO_HS} controlled? ({server_url}/controls.json?hs={DEMO_HS})\n")
+    walk.say(view.hs_answer(lookup.raise_for_status().json()))
     shown = len(feed.get("items", []))
     count = f"{shown} events" if not feed.get("next_url") else f"more than {shown} events"
     walk.say(

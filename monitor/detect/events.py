@@ -40,6 +40,7 @@ def change_event(change: Change, *, detected_at: datetime) -> Event:
         notice=notice,
         relevant=notice.verdict.relevant,
         diff=change.diff,
+        items_diff=change.items_diff,
     )
 
 

@@ -18,6 +18,8 @@ from monitor.codec import (
     effective_to_json,
     entity_row_to_json,
     iso_date,
+    items_diff_to_json,
+    items_to_json,
     verdict_to_json,
 )
 from monitor.models import (
@@ -63,6 +65,8 @@ def item_for_event(event: Event) -> dict[str, Any]:
     }
     if event.kind is EventKind.NOTICE_REVISED:
         regwatch["diff"] = diff_to_json(event.diff or TextDiff(added=(), removed=(), patch=""))
+        if event.items_diff:
+            regwatch["items_diff"] = items_diff_to_json(event.items_diff)
     if measure:
         regwatch["due_date"] = iso_date(event.due_date)
         regwatch["cause"] = event.cause_doc_key
@@ -119,6 +123,12 @@ def summary_text(event: Event) -> str:
             f"{len(diff.removed)} removed."
         )
         parts = [head + (" Major rewrite." if diff.major_rewrite else "")]
+        if event.items_diff:
+            changes = event.items_diff
+            parts.append(
+                f"Items: {len(changes.added)} added, {len(changes.removed)} removed, "
+                f"{len(changes.changed)} changed."
+            )
     elif event.kind is EventKind.NOTICE_WITHDRAWN:
         parts = [f"{ident} is no longer listed by source {event.source_id} (withdrawn)."]
     elif event.kind is EventKind.MEASURE_EFFECTIVE:
@@ -205,6 +215,7 @@ def _tags(event: Event) -> list[str]:
 
 def _notice_json(notice: Notice) -> dict[str, Any]:
     facts = notice.facts
+    items = {"items": items_to_json(notice.items)} if notice.items else {}
     return {
         "doc_key": notice.doc_key,
         "doc_number": doc_number_of(notice),
@@ -215,6 +226,7 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
+        **items,
         # Designation notices only (CONTRACT.md 0.2, Entities): the parties they name.
         **({"entities": _entities_json(facts)} if facts.entities else {}),
     }

@@ -12,9 +12,11 @@ from dataclasses import replace
 
 from monitor.detect.classify import assess
 from monitor.detect.diff import content_hash
+from monitor.detect.items import annexed_hash, assemble_items, with_item_codes
 from monitor.extract.docnumbers import mentioned_doc_keys
 from monitor.extract.entities import extract_entities
 from monitor.extract.facts import extract_facts
+from monitor.extract.items import items_from_text
 from monitor.models import Effective, Notice, NoticeFacts, RawNotice, Verdict
 
 
@@ -50,14 +52,17 @@ def build_notice(
 ) -> Notice:
     """The notice a page shows, keyed by its number (else its URL), with its verdict."""
     related = [v for a in facts.affects if (v := acted_on(a.doc_key)) is not None]
-    verdict = assess(raw.title, raw.text, facts, acted_on=related)
+    items = assemble_items((*items_from_text(raw.text), *raw.table_items), raw.attachments)
+    # The text's own items are in `facts` already; tables and annexes widen the verdict.
+    printed_apart = [*raw.table_items, *(i for a in raw.attachments for i in a.items)]
+    verdict = with_item_codes(assess(raw.title, raw.text, facts, acted_on=related), printed_apart)
     return Notice(
         doc_key=facts.doc_key or raw.url,
         title=raw.title,
         url=raw.url,
         text=raw.text,
         source_id=raw.source_id,
-        content_hash=content_hash(raw.title, raw.text),
+        content_hash=annexed_hash(content_hash(raw.title, raw.text), raw.attachments),
         facts=facts,
         verdict=verdict,
         doc_number=facts.doc_number,
@@ -65,6 +70,7 @@ def build_notice(
         urls=(raw.url,),
         language=raw.language,
         attachments=raw.attachments,
+        items=items,
     )
 
 

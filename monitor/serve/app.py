@@ -37,7 +37,7 @@ from monitor import metrics
 from monitor.clock import Clock, beijing_date
 from monitor.config import Settings
 from monitor.controls.document import controls_json
-from monitor.controls.queries import stored_controls
+from monitor.controls.queries import ControlsReader, stored_controls
 from monitor.deliver.health import source_health_rows
 from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
@@ -209,6 +209,8 @@ def build_app(
     schema_body = schema_bytes(FEED_ITEM_SCHEMA)
 
     probe = _VersionProbe(lambda: feed_version(store))
+    lookups_reader = ControlsReader(store, _dumps)
+    notices_probe = _VersionProbe(lookups_reader.version)
 
     def render(key: tuple[str, FeedQuery], version: tuple[int, int]) -> _Rendered:
         body = _dumps(render_feed(store, key[1], base_url=key[0]))
@@ -258,10 +260,20 @@ def build_app(
                 as_of = date.fromisoformat(value)
             except ValueError:
                 return _error(400, "bad_request", f"as_of is not a date: {value!r}")
+        lookups = {k: request.query_params.get(k) for k in ("hs", "code", "element")}
         try:
-            body = await run_in_threadpool(
-                lambda: _dumps(controls_json(stored_controls(store, as_of)))
-            )
+            if any(v is not None for v in lookups.values()):
+                version = await notices_probe.version()
+                cached = lookups_reader.cached(version, as_of, lookups)
+                body = (
+                    cached
+                    if cached is not None
+                    else await run_in_threadpool(lookups_reader.body, version, as_of, lookups)
+                )
+            else:
+                body = await run_in_threadpool(
+                    lambda: _dumps(controls_json(stored_controls(store, as_of)))
+                )
         except UsageError as exc:
             return _error(400, "bad_request", str(exc))
         except StoreError as exc:

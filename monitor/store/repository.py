@@ -18,6 +18,8 @@ from monitor.codec import (
     attachments_to_json,
     facts_from_json,
     facts_to_json,
+    items_from_json,
+    items_to_json,
     verdict_from_json,
     verdict_to_json,
 )
@@ -74,6 +76,7 @@ def _notice_from_row(row: Any, text: str, urls: tuple[str, ...]) -> Notice:
         urls=ordered,
         language=row["language"],
         attachments=attachments_from_json(row["attachments"]),
+        items=items_from_json(row["items"] or []),
     )
 
 
@@ -159,6 +162,7 @@ def _notice_values(notice: Notice) -> dict[str, Any]:
         "facts": facts_to_json(notice.facts),
         "verdict": verdict_to_json(notice.verdict),
         "attachments": attachments_to_json(notice.attachments),
+        "items": items_to_json(notice.items),
         "content_hash": notice.content_hash,
     }
 
@@ -173,6 +177,7 @@ def insert_version(conn: Connection, notice: Notice, *, version: int, now: datet
             text=notice.text,
             url=notice.url,
             seen_at=now,
+            items=items_to_json(notice.items),
         )
     )
 

@@ -70,6 +70,7 @@ notices = sa.Table(
     sa.Column("facts", sa.JSON, nullable=False),
     sa.Column("verdict", sa.JSON, nullable=False),
     sa.Column("attachments", sa.JSON, nullable=False),
+    sa.Column("items", sa.JSON, nullable=False, server_default="[]"),  # text, tables, annexes
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("first_seen_at", UTCDateTime(), nullable=False),
@@ -102,6 +103,7 @@ versions = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Column("items", sa.JSON, nullable=False, server_default="[]"),  # the version's items
 )
 
 events = sa.Table(

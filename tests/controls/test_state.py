@@ -484,7 +484,7 @@ def test_a_statement_without_an_end_date_announces_nothing() -> None:
 
 def test_state_has_the_contract_shape() -> None:
     state = document(suspended_pair(), D("2025-11-08"))
-    assert set(state) == {"as_of", "measures", "controls"}
+    assert set(state) == {"as_of", "measures", "controls", "items"}
     assert state["as_of"] == "2025-11-08"
     contract = {
         "doc_key", "doc_number", "title", "url", "rare_earth", "status", "effective",
@@ -524,7 +524,7 @@ def test_json_form_keeps_the_contract_key_order() -> None:
     )
     records = [*suspended_pair(), *paragraph_records(), statement]
     doc = document([*records, rec("A-9", "2025-01-01", codes=("1C902.a",))], D("2026-11-21"))
-    assert list(doc) == ["as_of", "measures", "controls"]
+    assert list(doc) == ["as_of", "measures", "controls", "items"]
     measure = next(m for m in doc["measures"] if m["doc_key"] == "A-61")
     assert list(measure) == [
         "doc_key", "doc_number", "title", "url", "rare_earth", "status", "effective",

@@ -152,3 +152,9 @@ def test_stay_leaves_the_pages_up_until_ctrl_c(tmp_path: Path) -> None:
         finally:
             if demo.poll() is None:
                 demo.kill()
+
+
+def test_the_demo_shows_an_hs_lookup(demo: DemoRun) -> None:
+    stdout = demo.done.stdout
+    answer = stdout[stdout.index("Is HS 2805301910 controlled?") :]
+    assert re.search(r"^\s+MOFCOM-2025-18\s+in_force\s+item 1C902\.a HS 2805301910", answer, re.M)

@@ -296,7 +296,7 @@ def test_controls_defaults_to_today_in_beijing(
     response = client.get("/controls.json")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"as_of": "2026-11-21", "measures": [], "controls": []}
+    assert response.json() == {"as_of": "2026-11-21", "measures": [], "controls": [], "items": []}
     assert queries_module == [(store, date(2026, 11, 21))]
     etag = response.headers["etag"]
     assert client.get("/controls.json", headers={"If-None-Match": etag}).status_code == 304
@@ -559,3 +559,17 @@ def test_version_probe_never_answers_with_a_read_that_began_before_the_call() ->
     assert first == (1, 1)
     assert second == third == (2, 2)  # one shared read, started after the first one ended
     assert read.calls == 2
+
+
+def test_controls_lookup_bad_value_is_400(client: httpx.Client) -> None:
+    response = client.get("/controls.json?hs=85A5&as_of=2025-12-01")
+    assert response.status_code == 400
+    assert "hs" in response.text
+
+
+def test_controls_lookup_answers_with_matched(client: httpx.Client) -> None:
+    response = client.get("/controls.json?element=Dy&as_of=2025-12-01")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["query"] == {"hs": None, "code": None, "element": "Dy"}
+    assert {"measures", "controls", "items"} <= set(document)
