@@ -32,6 +32,7 @@ from monitor.detect.decide import (
     Rehash,
     ResetMissing,
     Revise,
+    StoredUrl,
     Touch,
     Withdraw,
     decide_alias,
@@ -107,7 +108,8 @@ def poll_source(
     started = time.perf_counter()
     with rt.store.begin() as tx:
         row = ensure_source(tx, source)
-        state = source_state(tx, source, row, now)
+        stored_urls = source_urls(tx, source.id)
+        state = source_state(tx, source, row, now, known=stored_urls)
     try:
         result = adapters()[source.kind].poll(
             source, rt.fetcher, state, since=since, progress=progress
@@ -119,7 +121,9 @@ def poll_source(
     silent = state.first_run or since is not None
     try:
         with rt.store.begin() as tx:
-            events = _store_result(tx, rt, source, result, now=now, silent=silent)
+            events = _store_result(
+                tx, rt, source, result, now=now, silent=silent, stored_urls=stored_urls
+            )
             record_success(
                 tx,
                 source.id,
@@ -179,6 +183,7 @@ def _store_result(
     *,
     now: datetime,
     silent: bool,
+    stored_urls: list[StoredUrl],
 ) -> list[Event]:
     changes: list[Change] = []
     listed: dict[str, date | None] | None = None
@@ -187,7 +192,12 @@ def _store_result(
         for raw in result.notices:
             intents = _decide_page(tx, raw, listed_date=listed.get(raw.url))
             changes.extend(_execute(tx, intents, now=now))
-    changes.extend(_execute(tx, _decide_list(tx, source, listed, result.window_start), now=now))
+    # An unchanged list only counts misses again. Under the lease no one else adds to this
+    # source's misses (other sources may only reset them), so when the URLs read before the
+    # fetch had none, none has appeared: the unchanged poll needs no second read.
+    if listed is not None or any(u.missing_polls for u in stored_urls):
+        intents = _decide_list(tx, source, listed, result.window_start)
+        changes.extend(_execute(tx, intents, now=now))
     if silent:
         return []
     return [e for change in changes if (e := _emit(tx, rt, change, now=now)) is not None]

@@ -100,10 +100,14 @@ def url_row(conn: Connection, url: str) -> StoredUrl | None:
 
 
 def source_urls(conn: Connection, source_id: str) -> list[StoredUrl]:
-    rows = conn.execute(
-        sa.select(t.notice_urls).where(t.notice_urls.c.source_id == source_id)
-    ).mappings()
+    rows = conn.execute(_SOURCE_URLS, {"source_id": source_id}).mappings()
     return [_stored_url(row) for row in rows]
+
+
+# Built once: every poll reads its source's URLs.
+_SOURCE_URLS = sa.select(t.notice_urls).where(
+    t.notice_urls.c.source_id == sa.bindparam("source_id")
+)
 
 
 def known_urls(conn: Connection, source_id: str) -> frozenset[str]:
