@@ -302,7 +302,7 @@ def build_settings(
             lambda t: ScheduleSettings(
                 tick_s=parse_duration(t.get("tick", (str, int, float), "5s"), t.key("tick")),
                 jitter=float(t.get("jitter", (int, float), 0.1)),
-                lease_s=parse_duration(t.get("lease", (str, int, float), "5m"), t.key("lease")),
+                lease_s=parse_duration(t.get("lease", (str, int, float), "20s"), t.key("lease")),
                 max_workers=_positive_int(t, "max_workers", 8),
             ),
         )

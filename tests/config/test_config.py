@@ -135,3 +135,12 @@ def test_durations() -> None:
 def test_source_overrides_are_kept_for_the_catalog() -> None:
     settings = build_settings({"sources": {"mofcom-zcfb": {"base_url": "http://127.0.0.1:9100"}}})
     assert settings.sources.overrides["mofcom-zcfb"]["base_url"] == "http://127.0.0.1:9100"
+
+
+def test_the_default_lease_lets_a_dead_replicas_sources_go_within_30_s() -> None:
+    schedule = build_settings({}).schedule
+    assert schedule.lease_s + schedule.tick_s <= 30
+    # sends are not renewed: their claims keep five minutes, or a longer configured lease
+    assert schedule.send_claim_s == 300
+    longer = build_settings({"schedule": {"lease": "10m"}}).schedule
+    assert longer.lease_s == longer.send_claim_s == 600
