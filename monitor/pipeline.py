@@ -196,8 +196,8 @@ def _store_result(
     # source's misses (other sources may only reset them), so when the URLs read before the
     # fetch had none, none has appeared: the unchanged poll needs no second read.
     if listed is not None or any(u.missing_polls for u in stored_urls):
-        intents = _decide_list(tx, source, listed, result.window_start)
-        changes.extend(_execute(tx, intents, now=now))
+        list_intents = _decide_list(tx, source, listed, result.window_start)
+        changes.extend(_execute(tx, list_intents, now=now))
     if silent:
         return []
     return [e for change in changes if (e := _emit(tx, rt, change, now=now)) is not None]

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from monitor.adapters.registry import adapters
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
-from monitor.fetch.client import FETCH_OPTIONS
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.models import SourceDef
 
 COMMON_KEYS = frozenset({"name", "kind", "url", "interval", "base_url"})

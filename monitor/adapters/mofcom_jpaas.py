@@ -17,7 +17,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -26,9 +26,12 @@ from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import normalise_line
 from monitor.errors import FetchError, ParseError
-from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.fetch.urls import from_wire, source_hosts
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import feedparser
@@ -24,8 +24,11 @@ from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.text import guess_language, html_to_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
-from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 RSS_OPTIONS = frozenset({"language"})
 

@@ -46,16 +46,15 @@ from monitor.fetch.checks import (
     decoded_text,
     read_capped,
 )
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.fetch.urls import from_wire, source_hosts, to_wire
 from monitor.models import Page, SourceDef, Validators
+
+__all__ = ["FETCH_OPTIONS", "Fetcher"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
-FETCH_OPTIONS = frozenset(
-    {"politeness", "connect_timeout", "read_timeout", "max_bytes", "retries", "hosts",
-     "user_agent"}
-)  # fmt: skip
 MAX_REDIRECTS = 5
 # Idle connections kept: one per default worker covers a poll's run of requests to its host.
 # Not one per source host: httpcore scans its idle list for every request (O(idle²)), so

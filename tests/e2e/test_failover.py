@@ -135,8 +135,11 @@ def test_a_killed_replicas_source_is_taken_over_within_30_s(
         replicas = [
             subprocess.Popen(
                 [sys.executable, "-m", "monitor", "--config", str(config), "run"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             for log in logs
         ]
         try:
