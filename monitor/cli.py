@@ -4,9 +4,11 @@ User mistakes (bad config, unknown source, unreachable store, bad date) print on
 and exit 2; a source that failed to poll makes `poll` exit 3 after the rest were done.
 
 A command imports inside its function what only it needs and what takes long to import
-(the pipeline, delivery, the controls state, the HTTP server, the daemon, the demo: 30 to
-370 ms each, ``python -X importtime -m monitor --help``), so ``--help`` and the quick read
-commands do not pay for the others.
+(the store, the adapters, the pipeline, delivery, the controls state, the HTTP server, the
+daemon, the demo: 30 to 370 ms each, ``python -X importtime -m monitor --help``), so
+``--help`` and the quick read commands do not pay for the others: ``--help`` imports neither
+the store nor HTTP, and ``controls``, ``feed`` and ``sources`` import no fetch, delivery,
+scheduler or server stack (tests/test_cli_imports.py).
 """
 
 from __future__ import annotations
@@ -17,18 +19,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from monitor.adapters.catalog import available_sources, load_catalog, render_available
 from monitor.clock import beijing_date, clock_for
 from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError, RegwatchError, StoreError, UsageError
 from monitor.logs import configure_from_settings
-from monitor.runtime import Runtime, open_runtime
-from monitor.serve.feed import feed_document
-from monitor.store import open_store
+
+if TYPE_CHECKING:
+    from monitor.runtime import Runtime
 
 EXIT_USAGE = 2
 EXIT_SOURCE_FAILED = 3
@@ -71,6 +72,8 @@ class _State:
         return self._settings
 
     def runtime(self) -> Runtime:
+        from monitor.runtime import open_runtime  # the fetch and delivery stacks
+
         return open_runtime(self.settings())
 
 
@@ -229,6 +232,9 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
       regwatch feed --all
       regwatch feed --subscriber magnets --since notice-new-1a2b3c
     """
+    from monitor.serve.feed import feed_document
+    from monitor.store import open_store
+
     with _user_errors():
         settings = state.settings()
         if subscriber is not None and settings.subscriber(subscriber) is None:
@@ -269,6 +275,7 @@ def controls(
       regwatch controls --hs 8505111000 --as-of 2025-12-01
     """
     from monitor.controls.queries import controls_document
+    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()
@@ -306,6 +313,7 @@ def entities(
       regwatch entities --format ftm > china-lists.ftm.json
     """
     from monitor.controls.entity_queries import parse_list, render, stored_entities
+    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()
@@ -377,7 +385,9 @@ def sources(state: _State, available: bool) -> None:
       regwatch --config regwatch.toml sources
       regwatch sources --available     # every bundled definition, enabled or off
     """
+    from monitor.adapters.catalog import available_sources, load_catalog, render_available
     from monitor.serve.status import render_sources
+    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()
@@ -403,6 +413,7 @@ def serve(state: _State) -> None:
       regwatch --config regwatch.toml serve
     """
     from monitor.serve.runner import serve as run_server
+    from monitor.store import open_store
 
     with _user_errors():
         settings = state.settings()

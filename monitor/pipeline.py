@@ -34,6 +34,7 @@ from monitor.detect.decide import (
     Rehash,
     ResetMissing,
     Revise,
+    StoredUrl,
     Touch,
     Withdraw,
     decide_alias,
@@ -121,6 +122,7 @@ class _Read:
     first_run: bool
     recheck_due: bool
     started: float
+    stored_urls: list[StoredUrl]  # the source's URLs as read before the fetch
 
 
 def poll_sources(
@@ -155,7 +157,13 @@ def _file(rt: PollRuntime, reads: list[_Read], now: datetime) -> dict[str, PollO
     try:
         with rt.store.begin() as tx:
             changes = [
-                (read, _file_result(tx, read.source, read.result, now=now)) for read in reads
+                (
+                    read,
+                    _file_result(
+                        tx, read.source, read.result, now=now, stored_urls=read.stored_urls
+                    ),
+                )
+                for read in reads
             ]
             events = _emit_all(tx, rt, changes, now=now)
             for read in reads:
@@ -200,7 +208,8 @@ def _read(
     started = time.perf_counter()
     with rt.store.begin() as tx:
         row = ensure_source(tx, source)
-        state = source_state(tx, source, row, now)
+        stored_urls = source_urls(tx, source.id)
+        state = source_state(tx, source, row, now, known=stored_urls)
     try:
         # A backfill walks a whole history politely: only regular polls have a deadline.
         with poll_deadline(None if since is not None else poll_deadline_s(source, rt.settings)):
@@ -223,6 +232,7 @@ def _read(
         first_run=state.first_run,
         recheck_due=state.recheck_due,
         started=started,
+        stored_urls=stored_urls,
     )
 
 
@@ -292,6 +302,7 @@ def _file_result(
     result: PollResult,
     *,
     now: datetime,
+    stored_urls: list[StoredUrl],
 ) -> list[Change]:
     """Write what one source read; the changes it makes (announced later, if at all)."""
     changes: list[Change] = []
@@ -301,7 +312,12 @@ def _file_result(
         for raw in result.notices:
             intents = _decide_page(tx, raw, listed_date=listed.get(raw.url))
             changes.extend(_execute(tx, intents, now=now))
-    changes.extend(_execute(tx, _decide_list(tx, source, listed, result.window_start), now=now))
+    # An unchanged list only counts misses again. Under the lease no one else adds to this
+    # source's misses (other sources may only reset them), so when the URLs read before the
+    # fetch had none, none has appeared: the unchanged poll needs no second read.
+    if listed is not None or any(u.missing_polls for u in stored_urls):
+        list_intents = _decide_list(tx, source, listed, result.window_start)
+        changes.extend(_execute(tx, list_intents, now=now))
     return changes
 
 

@@ -15,7 +15,7 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 def test_the_example_config_loads_with_its_sources() -> None:
     settings = load_settings(DEPLOY / "regwatch.example.toml", environ={})
     assert settings.operator is not None and settings.slack is not None
-    assert settings.schedule.lease_s == 300
+    assert settings.schedule.lease_s == 20
     assert "mofcom-zcfb" in load_catalog(settings)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from monitor.fetch.client import Fetcher
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 from monitor.models import RawNotice, SourceDef, Validators
 
 

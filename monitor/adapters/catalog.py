@@ -13,7 +13,7 @@ from monitor.adapters.options import check_options
 from monitor.adapters.registry import adapters
 from monitor.config import Settings, parse_duration
 from monitor.errors import ConfigError
-from monitor.fetch.client import FETCH_OPTIONS
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.models import SourceDef
 
 # `enabled = false`: bundled but off unless named in `[sources] enabled`.

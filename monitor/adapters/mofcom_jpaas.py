@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -30,9 +30,12 @@ from monitor.adapters.recheck import PageValidators
 from monitor.adapters.text import normalise_line
 from monitor.annex import AnnexResult, iframe_links, page_table_items, read_annex
 from monitor.errors import FetchError, ParseError, SourceError
-from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.fetch.urls import from_wire, source_hosts
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 log = logging.getLogger(__name__)
 

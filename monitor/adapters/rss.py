@@ -3,6 +3,11 @@
 The Fetcher gets the bytes (conditional GET, politeness, size cap); feedparser only ever
 parses them from memory, never fetches. Feeds are not complete listings, so `window_start`
 stays None (nothing is inferred as withdrawn from an item dropping off a feed).
+
+A changed feed is read whole: every item goes to the pipeline, which compares it with what
+is stored, so a revised item is found with the change that carries it. Hence a recheck is a
+conditional request like every other poll (a 304 costs nothing more), and an unchanged
+body hash ends the poll without parsing.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import feedparser
@@ -22,8 +27,11 @@ from monitor.adapters.listing import reject_lost_characters
 from monitor.adapters.text import guess_language, html_to_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
 from monitor.errors import ParseError
-from monitor.fetch.client import FETCH_OPTIONS, Fetcher
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 RSS_OPTIONS = frozenset({"language"})
 
@@ -40,7 +48,8 @@ class RssAdapter:
         since: date | None = None,
         progress: Progress | None = None,
     ) -> PollResult:
-        conditional = not (state.first_run or state.recheck_due or since)
+        # The items live in the feed itself: a recheck needs no unconditional request.
+        conditional = not (state.first_run or since)
         validators = state.list_validators if conditional else None
         page = fetcher.get(source, source.url, validators=validators, expect="xml")
         new_validators = Validators(page.etag, page.last_modified, page.sha256)
@@ -51,10 +60,8 @@ class RssAdapter:
         notices = parse_feed(page, source)
         listed = tuple(ListedItem(n.url, n.title, n.published) for n in notices)
         wanted = [
-            n for n in notices
-            if (state.recheck_due or n.url not in state.known_urls)
-            and (since is None or n.published is None or n.published >= since)
-        ]  # fmt: skip
+            n for n in notices if since is None or n.published is None or n.published >= since
+        ]
         return PollResult(
             unchanged=False, notices=tuple(wanted), listed=listed,
             list_validators=new_validators, requests=1,

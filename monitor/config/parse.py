@@ -310,7 +310,7 @@ def build_settings(
             lambda t: ScheduleSettings(
                 tick_s=_positive_duration(t, "tick", "5s"),
                 jitter=_fraction(t, "jitter", 0.1),
-                lease_s=_positive_duration(t, "lease", "5m"),
+                lease_s=_positive_duration(t, "lease", "20s"),
                 max_workers=_positive_int(t, "max_workers", 8),
                 request_deadline_s=_positive_duration(t, "request_deadline", "60s"),
                 poll_deadline_s=_positive_duration(t, "poll_deadline", "4m"),

@@ -122,10 +122,18 @@ class DeliverySettings:
 class ScheduleSettings:
     tick_s: float = 5.0
     jitter: float = 0.1  # fraction of a source's interval
-    lease_s: float = 300.0
+    # Running polls renew it every tick, so it need only outlast a few missed renewals; a
+    # killed replica's sources are taken over within lease + tick (25 s by default).
+    lease_s: float = 20.0
     max_workers: int = 8
     request_deadline_s: float = 60.0  # one request, retries included (fetch/stream.py)
     poll_deadline_s: float = 240.0  # one poll of one source, every request included
+
+    @property
+    def send_claim_s(self) -> float:
+        """How long a claimed outbox row or digest day stays reserved. Sends renew nothing, so
+        they keep the 5 minutes the lease defaulted to before polls renewed theirs."""
+        return max(self.lease_s, 300.0)
 
 
 @dataclass(frozen=True)

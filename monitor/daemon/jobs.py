@@ -20,7 +20,7 @@ from monitor.deliver.outbox import deliver_due, notify_operator
 from monitor.models import SourceDef
 from monitor.pipeline import poll_source
 from monitor.runtime import Runtime
-from monitor.store.leases import claim_due_sources, release_leases, renew_leases
+from monitor.store.leases import CatalogClaimer, release_leases, renew_leases
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,11 @@ def runtime_jobs(rt: Runtime, worker: str, *, rng: random.Random | None = None) 
     defs = list(rt.sources.values())
     spread = rng or random.Random()  # random() is atomic under the GIL: safe to share
 
+    # Every definition has its row (the daemon inserted them on start).
+    claimer = CatalogClaimer(rt.store, defs, worker=worker, lease_s=schedule.lease_s)
+
     def claim(now: datetime, limit: int, busy: Collection[str]) -> Sequence[SourceDef]:
-        return claim_due_sources(
-            rt.store,
-            worker=worker,
-            now=now,
-            sources=defs,
-            lease_s=schedule.lease_s,
-            limit=limit,
-            exclude=busy,
-            ensure_rows=False,
-        )
+        return claimer.claim(now, limit, busy)
 
     def finish(source: SourceDef, now: datetime) -> bool:
         return finish_poll(

@@ -164,7 +164,7 @@ def send_digest(  # noqa: PLR0917 - the positional order is the documented API
         local_date,
         worker=worker,
         now=now,
-        until=now + timedelta(seconds=settings.schedule.lease_s),
+        until=now + timedelta(seconds=settings.schedule.send_claim_s),
         message_id=ident,
         event_count=0,
     )

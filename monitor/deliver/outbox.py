@@ -93,7 +93,7 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send every due Slack/console row (at most `limit`, default ``delivery.batch``)."""
     budget = limit if limit is not None else settings.delivery.batch
-    lease = timedelta(seconds=settings.schedule.lease_s)
+    lease = timedelta(seconds=settings.schedule.send_claim_s)
     usable = [c for c in ALERT_CHANNELS if channels.for_outbox(c) is not None]
     sent = retried = dead = 0
     while budget > 0 and usable:

@@ -50,18 +50,22 @@ from monitor.fetch.checks import (
     content_length,
     decoded_text,
 )
+from monitor.fetch.options import FETCH_OPTIONS
 from monitor.fetch.stream import DEFAULT_DEADLINE_S, check_deadline, read_body, request_deadline
 from monitor.fetch.urls import from_wire, source_hosts, to_wire
 from monitor.models import Page, SourceDef, Validators
 
+__all__ = ["FETCH_OPTIONS", "Fetcher"]
+
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "regwatch/0.1 (+rare-earth export-control monitor; contact via project README)"
-FETCH_OPTIONS = frozenset(
-    {"politeness", "connect_timeout", "read_timeout", "max_bytes", "retries", "hosts",
-     "user_agent", "fetch", "deadline"}
-)  # fmt: skip
 MAX_REDIRECTS = 5
+# Idle connections kept: one per default worker covers a poll's run of requests to its host.
+# Not one per source host: httpcore scans its idle list for every request (O(idle²)), so
+# 300 idle connections cost ~40 ms a request (benchmarks/profile_poll.py), and sources polled
+# minutes apart find their connection closed by the server anyway.
+KEEPALIVE = 8
 MAX_RETRY_AFTER_S = 60.0
 
 _ACCEPT: Mapping[str, str] = {
@@ -128,7 +132,7 @@ class Fetcher:
             headers={"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
             timeout=_timeout(self._defaults),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=KEEPALIVE),
         )
 
     # -- public ------------------------------------------------------------------------

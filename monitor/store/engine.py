@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreConflictError, StoreError
+from monitor.store.schema_version import at_head
 
 # What `Store.begin()` yields: callers above the store name it only by this alias and hand
 # it back to store functions, so SQLAlchemy stays inside `monitor.store`.
@@ -95,8 +96,9 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     """Connect, and bring the schema up to date (Alembic) unless `migrate` is False."""
     try:
         engine = make_engine(url)
-        if migrate:
-            # Imported here: Alembic takes ~30 ms to import, which `regwatch --help` need not pay.
+        if migrate and not at_head(engine):
+            # Imported here: Alembic takes ~0.3 s to import, which a store already at the
+            # newest migration (every start but the first after an upgrade) need not pay.
             from monitor.store.migrate import upgrade
 
             upgrade(engine)

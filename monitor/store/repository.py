@@ -30,27 +30,30 @@ from monitor.store import tables as t
 
 EVENT_SEQ_LOCK = 72020463
 
+# The statements a poll runs for every item, built once (building one costs more than running
+# it on SQLite; see benchmarks/profile_poll.py).
+_NOTICE_ROW = sa.select(t.notices).where(t.notices.c.doc_key == sa.bindparam("doc_key"))
+_VERSION_TEXT = sa.select(t.versions.c.text).where(
+    t.versions.c.doc_key == sa.bindparam("doc_key"),
+    t.versions.c.version == sa.bindparam("version"),
+)
+_NOTICE_URLS = (
+    sa.select(t.notice_urls.c.url)
+    .where(t.notice_urls.c.doc_key == sa.bindparam("doc_key"))
+    .order_by(t.notice_urls.c.first_seen_at, t.notice_urls.c.url)
+)
+_URL_ROW = sa.select(t.notice_urls).where(t.notice_urls.c.url == sa.bindparam("url"))
+_INSERT_NOTICE = sa.insert(t.notices)
+_INSERT_VERSION = sa.insert(t.versions)
+_INSERT_URL = sa.insert(t.notice_urls)
+
 
 def load_notice(conn: Connection, doc_key: str) -> StoredNotice | None:
-    row = (
-        conn.execute(sa.select(t.notices).where(t.notices.c.doc_key == doc_key)).mappings().first()
-    )
+    row = conn.execute(_NOTICE_ROW, {"doc_key": doc_key}).mappings().first()
     if row is None:
         return None
-    text = conn.execute(
-        sa.select(t.versions.c.text).where(
-            t.versions.c.doc_key == doc_key, t.versions.c.version == row["version"]
-        )
-    ).scalar_one()
-    urls = (
-        conn.execute(
-            sa.select(t.notice_urls.c.url)
-            .where(t.notice_urls.c.doc_key == doc_key)
-            .order_by(t.notice_urls.c.first_seen_at, t.notice_urls.c.url)
-        )
-        .scalars()
-        .all()
-    )
+    text = conn.execute(_VERSION_TEXT, {"doc_key": doc_key, "version": row["version"]}).scalar_one()
+    urls = conn.execute(_NOTICE_URLS, {"doc_key": doc_key}).scalars().all()
     return StoredNotice(
         notice=_notice_from_row(row, text, tuple(urls)),
         version=row["version"],
@@ -96,17 +99,19 @@ def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
 
 
 def url_row(conn: Connection, url: str) -> StoredUrl | None:
-    row = (
-        conn.execute(sa.select(t.notice_urls).where(t.notice_urls.c.url == url)).mappings().first()
-    )
+    row = conn.execute(_URL_ROW, {"url": url}).mappings().first()
     return _stored_url(row) if row is not None else None
 
 
 def source_urls(conn: Connection, source_id: str) -> list[StoredUrl]:
-    rows = conn.execute(
-        sa.select(t.notice_urls).where(t.notice_urls.c.source_id == source_id)
-    ).mappings()
+    rows = conn.execute(_SOURCE_URLS, {"source_id": source_id}).mappings()
     return [_stored_url(row) for row in rows]
+
+
+# Built once: every poll reads its source's URLs.
+_SOURCE_URLS = sa.select(t.notice_urls).where(
+    t.notice_urls.c.source_id == sa.bindparam("source_id")
+)
 
 
 def known_urls(conn: Connection, source_id: str) -> frozenset[str]:
@@ -128,12 +133,8 @@ def _stored_url(row: Any) -> StoredUrl:
 
 def insert_notice(conn: Connection, notice: Notice, *, now: datetime) -> None:
     conn.execute(
-        sa.insert(t.notices).values(
-            **_notice_values(notice),
-            version=1,
-            first_seen_at=now,
-            last_seen_at=now,
-        )
+        _INSERT_NOTICE,
+        {**_notice_values(notice), "version": 1, "first_seen_at": now, "last_seen_at": now},
     )
     insert_version(conn, notice, version=1, now=now)
 
@@ -169,16 +170,17 @@ def _notice_values(notice: Notice) -> dict[str, Any]:
 
 def insert_version(conn: Connection, notice: Notice, *, version: int, now: datetime) -> None:
     conn.execute(
-        sa.insert(t.versions).values(
-            doc_key=notice.doc_key,
-            version=version,
-            content_hash=notice.content_hash,
-            title=notice.title,
-            text=notice.text,
-            url=notice.url,
-            seen_at=now,
-            items=items_to_json(notice.items),
-        )
+        _INSERT_VERSION,
+        {
+            "doc_key": notice.doc_key,
+            "version": version,
+            "content_hash": notice.content_hash,
+            "title": notice.title,
+            "text": notice.text,
+            "url": notice.url,
+            "seen_at": now,
+            "items": items_to_json(notice.items),
+        },
     )
 
 
@@ -208,16 +210,17 @@ def add_url(
     now: datetime,
 ) -> None:
     conn.execute(
-        sa.insert(t.notice_urls).values(
-            url=url,
-            doc_key=doc_key,
-            source_id=source_id,
-            language=language,
-            published=published,
-            content_hash=content_hash,
-            missing_polls=0,
-            first_seen_at=now,
-        )
+        _INSERT_URL,
+        {
+            "url": url,
+            "doc_key": doc_key,
+            "source_id": source_id,
+            "language": language,
+            "published": published,
+            "content_hash": content_hash,
+            "missing_polls": 0,
+            "first_seen_at": now,
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Connection
 from monitor.adapters.base import SourceState
 from monitor.adapters.recheck import DEFAULT_RECHECK_ALL, due_urls
 from monitor.config import parse_duration
+from monitor.detect.decide import StoredUrl
 from monitor.models import SourceDef, Validators
 from monitor.store import tables as t
 from monitor.store.repository import known_urls
@@ -18,8 +20,11 @@ from monitor.store.repository import known_urls
 DEFAULT_RECHECK = "1h"
 
 
+_SOURCE_ROW = sa.select(t.sources).where(t.sources.c.id == sa.bindparam("id"))  # every poll
+
+
 def ensure_source(conn: Connection, source: SourceDef) -> dict[str, Any]:
-    row = conn.execute(sa.select(t.sources).where(t.sources.c.id == source.id)).mappings().first()
+    row = conn.execute(_SOURCE_ROW, {"id": source.id}).mappings().first()
     if row is None:
         conn.execute(sa.insert(t.sources).values(id=source.id, kind=source.kind, name=source.name))
         row = conn.execute(sa.select(t.sources).where(t.sources.c.id == source.id)).mappings().one()
@@ -33,8 +38,14 @@ def ensure_source(conn: Connection, source: SourceDef) -> dict[str, Any]:
 
 
 def source_state(
-    conn: Connection, source: SourceDef, row: dict[str, Any], now: datetime
+    conn: Connection,
+    source: SourceDef,
+    row: dict[str, Any],
+    now: datetime,
+    *,
+    known: Iterable[StoredUrl] | None = None,
 ) -> SourceState:
+    """What the adapter gets; `known`: the source's URLs when the caller has read them."""
     recheck = parse_duration(source.options.get("recheck", DEFAULT_RECHECK), "recheck")
     last_recheck = row["last_recheck_at"]
     first_run = row["baseline_at"] is None
@@ -44,7 +55,9 @@ def source_state(
     period = parse_duration(source.options.get("recheck_all", DEFAULT_RECHECK_ALL), "recheck_all")
     return SourceState(
         first_run=first_run,
-        known_urls=known_urls(conn, source.id),
+        known_urls=known_urls(conn, source.id)
+        if known is None
+        else frozenset(u.url for u in known),
         list_validators=Validators(
             etag=row["list_etag"],
             last_modified=row["list_last_modified"],

@@ -53,6 +53,7 @@ sources = sa.Table(
     sa.Column("lease_owner", sa.String(200)),
     sa.Column("lease_until", UTCDateTime()),
     sa.Column("health_alerted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_sources_due", "next_poll_at", "id"),  # claiming: most overdue first
 )
 
 notices = sa.Table(

@@ -89,11 +89,22 @@ def test_unchanged_feed_is_one_request(site: ReplaySite, fetcher: Fetcher) -> No
     )
     result = adapter.poll(feed_source(), fetcher, state)
     assert not result.unchanged
-    assert [n.url for n in result.notices] == [
-        "https://www.globaltimes.cn/page/202511/1347000.shtml"
-    ]
+    # a changed feed is compared whole: the new item and the known ones (a revision shows)
+    assert [n.url for n in result.notices] == [i.url for i in result.listed]
+    assert result.notices[0].url == "https://www.globaltimes.cn/page/202511/1347000.shtml"
     assert result.notices[0].language == "zh-Hant"
     assert len(result.listed) == 3
+
+
+def test_a_recheck_is_a_conditional_request(site: ReplaySite, fetcher: Fetcher) -> None:
+    adapter = RssAdapter()
+    first = adapter.poll(feed_source(), fetcher, SourceState(first_run=True))
+    state = SourceState(first_run=False, list_validators=first.list_validators,
+                        recheck_due=True)  # fmt: skip
+    site.clear_requests()
+    result = adapter.poll(feed_source(), fetcher, state)
+    assert result.unchanged and result.notices == ()
+    assert site.requests[0].headers["if-none-match"] == first.list_validators.etag
 
 
 def test_since_and_language_option(site: ReplaySite, fetcher: Fetcher) -> None:

@@ -209,3 +209,12 @@ def test_an_unset_feed_token_variable_is_named(tmp_path: Path) -> None:
     assert caught.value.key == "subscribers[1].feed_token_env"
     assert "FEED_TOKEN_MAGNETS is not set" in str(caught.value)
     require_feed_tokens(settings, environ={"FEED_TOKEN_MAGNETS": "t0ken"})  # set: fine
+
+
+def test_the_default_lease_lets_a_dead_replicas_sources_go_within_30_s() -> None:
+    schedule = build_settings({}).schedule
+    assert schedule.lease_s + schedule.tick_s <= 30
+    # sends are not renewed: their claims keep five minutes, or a longer configured lease
+    assert schedule.send_claim_s == 300
+    longer = build_settings({"schedule": {"lease": "10m"}}).schedule
+    assert longer.lease_s == longer.send_claim_s == 600

@@ -370,7 +370,7 @@ def test_a_crash_after_smtp_accepted_resends_with_the_same_message_id(
     with pytest.raises(Crash):
         send_digest(store, config, FixedClock(now), SmtpSender(config.email), magnets, DAY)
     monkeypatch.setattr(digest_module, "failpoint", lambda name: None)
-    lease = timedelta(seconds=config.schedule.lease_s)
+    lease = timedelta(seconds=config.schedule.send_claim_s)
     sender = SmtpSender(config.email)
     assert (
         send_digest(store, config, FixedClock(now + lease / 2), sender, magnets, DAY).status

@@ -314,7 +314,7 @@ def test_a_crash_after_sending_resends_once_with_the_same_event_id(
     [row] = outbox_rows(store)
     assert row["status"] == "pending" and row["claimed_by"] == "replica-a"
     monkeypatch.setattr(deliver_module, "failpoint", lambda name: None)
-    lease = settings().schedule.lease_s
+    lease = settings().schedule.send_claim_s
     # While the dead worker's claim lasts nobody sends; afterwards exactly one more send.
     assert (
         deliver_due(

@@ -11,6 +11,7 @@ from monitor.clock import utc
 from monitor.models import SourceDef
 from monitor.store import Store
 from monitor.store.leases import (
+    CatalogClaimer,
     claim_due_sources,
     ensure_source_rows,
     release_and_reschedule,
@@ -154,3 +155,76 @@ def test_release_and_reschedule_only_while_the_lease_is_held(store: Store) -> No
     done = row(store, "s000")
     assert (done.lease_owner, done.lease_until) == (None, None)
     assert utc(done.next_poll_at) == later
+
+
+def test_catalog_claimer_takes_due_free_sources_most_overdue_first(store: Store) -> None:
+    defs = make_sources(4)
+    ensure_source_rows(store, defs)
+    with store.begin() as conn:
+        conn.execute(sa.update(sources).where(sources.c.id == "s000")
+                     .values(next_poll_at=T0 + timedelta(hours=1)))  # fmt: skip
+        conn.execute(sa.update(sources).where(sources.c.id == "s003")
+                     .values(next_poll_at=T0 - timedelta(hours=2)))  # fmt: skip
+    claimer = CatalogClaimer(store, defs, worker="a", lease_s=30)
+    assert [d.id for d in claimer.claim(T0, 2)] == ["s001", "s002"]  # never polled: first
+    assert [d.id for d in claimer.claim(T0, 5)] == ["s003"]  # s000 is not due yet
+    assert claimer.claim(T0, 5) == []
+    assert row(store, "s003").lease_owner == "a"
+    assert utc(row(store, "s003").lease_until) == T0 + timedelta(seconds=30)
+    assert row(store, "s000").lease_owner is None
+
+
+def test_catalog_claimer_skips_excluded_and_leased_sources(store: Store) -> None:
+    defs = make_sources(3)
+    ensure_source_rows(store, defs)
+    assert [d.id for d in CatalogClaimer(store, defs[:1], worker="b", lease_s=60).claim(T0, 1)] == [
+        "s000"
+    ]
+    claimer = CatalogClaimer(store, defs, worker="a", lease_s=600)
+    assert [d.id for d in claimer.claim(T0, 5, exclude={"s001"})] == ["s002"]
+    assert claimer.claim(T0, 0) == []
+    # b's lease ends: a takes s000 over; s001 was only excluded; a still holds s002
+    later = T0 + timedelta(seconds=61)
+    assert sorted(d.id for d in claimer.claim(later, 5)) == ["s000", "s001"]
+
+
+def test_catalog_claimer_gives_back_rows_missing_from_its_catalog(store: Store) -> None:
+    defs = make_sources(3)
+    ensure_source_rows(store, defs)
+    due = T0 - timedelta(minutes=5)
+    with store.begin() as conn:  # s000 is the most overdue and unknown to this catalog
+        conn.execute(sa.update(sources).values(next_poll_at=T0 - timedelta(minutes=1)))
+        conn.execute(sa.update(sources).where(sources.c.id == "s000").values(next_poll_at=due))
+    claimer = CatalogClaimer(store, defs[1:], worker="a", lease_s=60)
+    assert [d.id for d in claimer.claim(T0, 1)] == ["s001"]
+    assert claimer.foreign == {"s000"}
+    stranger = row(store, "s000")
+    assert stranger.lease_owner is None and stranger.lease_until is None
+    assert utc(stranger.next_poll_at) == due  # its schedule untouched: its owner polls it
+    assert [d.id for d in claimer.claim(T0, 5)] == ["s002"]
+
+
+def test_concurrent_catalog_claimers_never_share_a_source(store: Store) -> None:
+    defs = make_sources(40)
+    ensure_source_rows(store, defs)
+    workers = [f"w{i}" for i in range(4)]
+    barrier = threading.Barrier(len(workers))
+    won: dict[str, list[str]] = {w: [] for w in workers}
+    errors: list[BaseException] = []
+
+    def claimer(worker: str) -> None:
+        mine = CatalogClaimer(store, defs, worker=worker, lease_s=60)
+        try:
+            barrier.wait()
+            while got := mine.claim(T0, 2):
+                won[worker].extend(d.id for d in got)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=claimer, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert sorted(s for claimed in won.values() for s in claimed) == [d.id for d in defs]
