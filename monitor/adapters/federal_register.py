@@ -17,15 +17,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from monitor.adapters import listing
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.text import normalise_line
 from monitor.errors import ConfigError, FetchError
-from monitor.fetch.client import Fetcher
 from monitor.models import Page, RawNotice, SourceDef
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 API_PATH = "/api/v1/documents.json"
 FEDERAL_REGISTER_OPTIONS = frozenset(

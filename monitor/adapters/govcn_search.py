@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from monitor.adapters import listing
@@ -26,8 +26,10 @@ from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.text import html_to_text, normalise_line
 from monitor.clock import BEIJING_OFFSET
 from monitor.errors import FetchError
-from monitor.fetch.client import Fetcher
 from monitor.models import Page, RawNotice, SourceDef
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 SEARCH_PATH = "/search-gov/data"
 GOVCN_OPTIONS = frozenset({"query", "library", "page_size"})

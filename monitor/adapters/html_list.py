@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -35,9 +35,11 @@ from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.adapters.text import guess_language, normalise_line
 from monitor.errors import ConfigError, FetchError, ParseError
-from monitor.fetch.client import Fetcher
 from monitor.fetch.urls import from_wire, source_hosts
 from monitor.models import Attachment, Page, RawNotice, SourceDef
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 HTML_LIST_OPTIONS = frozenset(
     {"item", "link", "title", "title_attr", "date", "page_url", "detail", "language",

@@ -21,16 +21,18 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from monitor.adapters import listing
 from monitor.adapters.base import ListedItem, PollResult, Progress, SourceState
 from monitor.adapters.text import html_to_text, normalise_line
 from monitor.errors import ConfigError, FetchError
-from monitor.fetch.client import Fetcher
 from monitor.fetch.urls import from_wire
 from monitor.models import Page, RawNotice, SourceDef
+
+if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
+    from monitor.fetch.client import Fetcher
 
 API_PATH = "/edi_ecms_web_front/front/column/getColumnList"
 EXPORTCONTROL_OPTIONS = frozenset(

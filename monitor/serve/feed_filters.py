@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from monitor.errors import UsageError
-from monitor.serve.pages.events import parse_event_query
+from monitor.serve.event_query import parse_event_query
 from monitor.store import Store
 from monitor.store.feed import FeedRow
 from monitor.store.notice_pages import event_page, event_seq

@@ -16,8 +16,8 @@ from monitor.clock import Clock, beijing_date
 from monitor.controls.document import CodeState, ControlsState, MeasureState
 from monitor.controls.state import controls_state
 from monitor.errors import StoreError, UsageError
-from monitor.serve.pages.events import ELEMENTS
-from monitor.serve.pages.matching import code_matches, element_symbol, hs_matches
+from monitor.serve.event_query import ELEMENTS
+from monitor.serve.matching import code_matches, element_symbol, hs_matches
 from monitor.serve.pages.render import page, problem, query_url
 from monitor.serve.pages.timeline import START, STATUS_LABELS, measure_timeline, render_svg
 from monitor.store import Store

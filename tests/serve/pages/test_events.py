@@ -6,7 +6,8 @@ import pytest
 
 from monitor.detect.feed_item import item_for_event
 from monitor.errors import UsageError
-from monitor.serve.pages.events import brief_reasons, event_view, parse_event_query
+from monitor.serve.event_query import parse_event_query
+from monitor.serve.pages.events import brief_reasons, event_view
 from tests.support.sample_events import by_id
 
 

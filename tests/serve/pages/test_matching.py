@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.serve.pages.matching import (
+from monitor.serve.matching import (
     code_matches,
     element_symbol,
     hs_matches,
