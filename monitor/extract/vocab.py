@@ -154,10 +154,19 @@ ISSUER_ALTERNATION = "|".join(
 )
 # The issuers printed before 公告: a known one first, then known or other bodies (an
 # unlisted co-issuer must not cut the run and leave a later one to pick the series).
-_BODY = r"[\u4e00-\u9fff]{2,15}?(?:部|署|局|委员会|委|机构|院|办公室|办公厅)"
+# Linear time: each further issuer is matched atomically and the run possessively, with a
+# bound, so names run together (商务部海关总署工业和信息化部…) are read one way only; an
+# unlisted body must end where a separator, 公告/令 or a known issuer follows.
+_SEPARATORS = "[ 、,和与及]"
+_BODY = (
+    rf"(?:(?!公告)[\u4e00-\u9fff]){{2,15}}?(?:部|署|局|委员会|委|机构|院|办公室|办公厅)"
+    rf"(?={_SEPARATORS}|公告|令|中华人民共和国|{ISSUER_ALTERNATION})"
+)
+MAX_CO_ISSUERS = 8
 ISSUER_RUN = (
     rf"(?:中华人民共和国)?(?:{ISSUER_ALTERNATION})"
-    rf"(?:[ 、,和与及]*(?:中华人民共和国)?(?:{ISSUER_ALTERNATION}|{_BODY}))*[ 、,和与及]*"
+    rf"(?>{_SEPARATORS}*+(?:中华人民共和国)?(?:{ISSUER_ALTERNATION}|{_BODY})){{0,{MAX_CO_ISSUERS}}}+"
+    rf"{_SEPARATORS}*+"
 )
 ENGLISH_ISSUER_ALTERNATION = "|".join(f for i in ISSUERS for f in i.english)
 ENGLISH_ISSUER = re.compile(

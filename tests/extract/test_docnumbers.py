@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from monitor.extract.docnumbers import doc_key_for, mentioned_doc_keys
@@ -97,3 +99,20 @@ def test_a_decree_with_its_year_is_one_number() -> None:
 def test_a_state_council_decree_keeps_its_key_when_a_year_is_printed_with_it() -> None:
     assert doc_key_for("国务院令〔2024〕第785号") == "STATECOUNCIL-785"
     assert doc_key_for("国务院令2024年第785号") == "STATECOUNCIL-785"
+
+
+def test_issuer_names_run_together_are_read_in_linear_time() -> None:
+    # A 150-character title of ministry names with nothing between them took 34-60 s: the
+    # issuer run could split the same names into bodies in exponentially many ways.
+    names = "商务部海关总署工业和信息化部国家密码管理局科技部国务院国家发展和改革委员会"
+    title = (names * 5)[:150]
+    started = time.perf_counter()
+    assert doc_key_for(title) is None
+    assert mentioned_doc_keys(title) == ()
+    assert time.perf_counter() - started < 1.0
+
+
+def test_issuer_run_still_reads_unlisted_and_run_together_co_issuers() -> None:
+    assert doc_key_for("商务部海关总署公告2025年第18号") == "MOFCOM-2025-18"
+    assert doc_key_for("海关总署国家发展和改革委员会公告2025年第3号") == "GACC-2025-3"
+    assert doc_key_for("国家发展和改革委员会 商务部公告2025年第3号") == "MOFCOM-2025-3"
