@@ -50,6 +50,8 @@ def facts_to_json(facts: NoticeFacts) -> dict[str, Any]:
         "elements": list(facts.elements),
         "kind": facts.kind.value,
         "affects": [affect_to_json(a) for a in facts.affects],
+        "mentions": list(facts.mentions),
+        "reports": facts.reports,
     }
 
 
@@ -76,6 +78,8 @@ def facts_from_json(data: dict[str, Any]) -> NoticeFacts:
             )
             for a in data.get("affects", ())
         ),
+        mentions=tuple(data.get("mentions", ())),
+        reports=data.get("reports"),
     )
 
 

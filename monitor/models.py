@@ -138,6 +138,9 @@ class RawNotice:
     issuing_unit: str | None = None  # the 【发布单位】 header line as printed
     language: str = "zh-Hans"  # zh-Hans, zh-Hant or en
     attachments: tuple[Attachment, ...] = ()
+    # News or commentary (an article, a feed item of a news source): it reports on notices
+    # and is never one itself, whatever number its headline prints.
+    report: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ class NoticeFacts:
     elements: tuple[str, ...] = ()
     kind: NoticeKind = NoticeKind.OTHER
     affects: tuple[Affect, ...] = ()
+    mentions: tuple[str, ...] = ()  # every doc_key the text names, first-named order
+    reports: str | None = None  # news/commentary: the notice the text is about
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,10 @@ def assess(
     elements = list(facts.elements)
     codes = list(facts.control_codes)
     hs_codes = list(facts.hs_codes)
+    if facts.reports is not None:
+        named = [k for k in facts.mentions if k in KNOWN_RARE_EARTH_MEASURES]
+        if named:
+            reasons.append(f"reports on {facts.reports}, naming rare-earth measure {named[0]}")
     if facts.kind is not NoticeKind.COMMENTARY and facts.affects:
         keys = [a.doc_key for a in facts.affects]
         relevant_acted = [v for v in acted_on if v.relevant]

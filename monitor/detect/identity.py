@@ -23,6 +23,7 @@ def read_facts(raw: RawNotice) -> NoticeFacts:
         published=raw.published,
         doc_number=raw.doc_number,
         language=raw.language,
+        report=raw.report,
     )
 
 

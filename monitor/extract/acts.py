@@ -28,6 +28,16 @@ _NUMS = re.compile(r"\d+")
 
 _SENTENCE_END = re.compile(r"[。;\n]|\.(?=\s+[A-Z\u4e00-\u9fff]|\s*$)")
 _CLAUSE_END = re.compile(r"[,:]")
+# Real sentences are far shorter; text without stops (a mangled page, a fuzzer) is read in
+# pieces this long, so the work per match stays bounded and a whole text linear.
+MAX_SENTENCE = 1000
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s_start, s_end in spans(text, _SENTENCE_END, start, end):
+        out += [(at, min(at + MAX_SENTENCE, s_end)) for at in range(s_start, s_end, MAX_SENTENCE)]
+    return out
 
 
 def _blank_quotes(text: str) -> str:
@@ -135,7 +145,7 @@ def effective_dates(
     if has_letter(text, "f"):
         hints.append(matches_at(_EFFECTIVE_HINT_LATIN, text))
     for line_start, line_end in lines_at(body, chain(*hints)):
-        for s_start, s_end in spans(text, _SENTENCE_END, line_start, line_end):
+        for s_start, s_end in _sentences(text, line_start, line_end):
             for start in _starts(folded, s_start, s_end, published):
                 item = Effective(from_=start.when, scope=start.scope)
                 if item not in found:
@@ -345,7 +355,7 @@ def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) ->
         if lent and not _SUB_ITEM.match(text, line_start, line_end):
             lent = None
         line_cites = 0
-        sentences = spans(text, _SENTENCE_END, line_start, line_end) if line_start in citing else []
+        sentences = _sentences(text, line_start, line_end) if line_start in citing else []
         for s_start, s_end in sentences:
             cites = _chinese_cites(folded, s_start, s_end) + _english_cites(folded, s_start, s_end)
             line_cites += len(cites)

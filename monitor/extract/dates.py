@@ -55,5 +55,5 @@ def parse_date(text: str) -> date | None:
         month_no = next(i for i, m in enumerate(_MONTH_NAMES, 1) if m[:3] in lowered)
         day_no, year_no = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
         return date(year_no, month_no, day_no)
-    except (ValueError, IndexError, StopIteration):
+    except (ValueError, IndexError, KeyError, StopIteration):
         return None

@@ -20,9 +20,11 @@ from monitor.extract.docnumbers import (
     doc_key_for,
     header_number,
     issuers_of,
+    mentions,
     number_in_title,
 )
-from monitor.extract.folding import Folded, fold, fold_char, fold_pair
+from monitor.extract.folding import Folded, fold, fold_char, fold_pair, without_pinyin
+from monitor.extract.reports import reported_key
 from monitor.extract.spans import LineIndex, find_all, has_letter, spans
 from monitor.extract.vocab import (
     BODY_KIND_TRIGGERS,
@@ -93,7 +95,10 @@ def extract_facts(
     published: date | None = None,
     doc_number: str | None = None,
     language: str = "zh-Hans",
+    report: bool = False,
 ) -> NoticeFacts:
+    """What a page says; `report`: news or commentary, which has no number of its own."""
+    title, text = without_pinyin(title), without_pinyin(text)
     folded = fold_title_and_text(title, text)
     lines = spans(folded.text, _LINE)
     title_line = lines[0] if lines and lines[0][0] == 0 and title else (0, 0)
@@ -104,9 +109,9 @@ def extract_facts(
     title_folded = fold(collapse(title))
     commentary_title = COMMENTARY_TITLE.search(title_folded.text) is not None
     number = collapse(doc_number) if doc_number and doc_number.strip() else None
-    if number is None:
+    if number is None and not report:
         number = header_number(text.split("\n", 12))
-    if number is None and not commentary_title:
+    if number is None and not commentary_title and not report:
         number = number_in_title(title_folded)
     if number is not None and not any(c.isdigit() for c in number):
         number = None  # 【发布文号】无
@@ -114,7 +119,12 @@ def extract_facts(
 
     if published is None:
         published = _header_date(folded, header)
-    kind = _kind(title_folded.text, folded, content, has_number=key is not None)
+    year = published.year if published else None
+    kind = (
+        NoticeKind.COMMENTARY
+        if report
+        else _kind(title_folded.text, folded, content, has_number=key is not None)
+    )
     is_commentary = kind is NoticeKind.COMMENTARY
     # Only a 鈥 needs to know (and reading the script of a whole text is not free).
     traditional = cache(lambda: language == "zh-Hant" or _looks_traditional(folded))
@@ -130,6 +140,8 @@ def extract_facts(
         elements=_elements(folded, everything, traditional=traditional),
         kind=kind,
         affects=() if is_commentary else _affects(folded, title_line, content, key),
+        mentions=mentions(folded.text, own_key=key, published_year=year),
+        reports=None if key else reported_key(title, text, published_year=year),
     )
 
 

@@ -134,9 +134,11 @@ class Issuer:
 
 
 ISSUERS: tuple[Issuer, ...] = (
-    Issuer("商务部", "MOFCOM", ("商务部",), (r"Ministry of Commerce", r"MOFCOM")),
+    Issuer("商务部", "MOFCOM", ("商务部",),
+           (r"Ministry of Commerce", r"MOFCOM", r"(?:commerce|trade) ministry")),
     Issuer("海关总署", "GACC", ("海关总署",),
-           (r"General Administration of Customs", r"(?-i:GACC|GAC)(?![A-Za-z])")),
+           (r"General Administration of Customs", r"(?-i:GACC|GAC)(?![A-Za-z])",
+            r"customs (?:administration|authority|agency)")),
     Issuer("工业和信息化部", "MIIT", ("工业和信息化部", "工业和资讯化部", "工信部"),
            (r"Ministry of Industry and Information Technology", r"MIIT")),
     Issuer("科技部", "MOST", ("科学技术部", "科技部"),
