@@ -19,6 +19,7 @@ from monitor.codec import (
     iso_date,
     verdict_to_json,
 )
+from monitor.detect.title_en import title_en
 from monitor.models import Affect, AffectAction, Event, EventKind, Notice, TextDiff
 
 ITEM_SCHEMA = 1
@@ -206,4 +207,7 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "url": notice.url,
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
+        "title_en": title_en(notice),
+        "mentions": list(facts.mentions),
+        "reports": facts.reports,
     }
