@@ -74,6 +74,12 @@ class Alert:
     detected: str  # Beijing time, "2025-10-09 10:12"
     detected_at: datetime | None  # the same moment in UTC; None when unreadable
     relevant: bool
+    title_en: str = ""  # the English headline (0.2), shown beside the Chinese title
+
+    @property
+    def english(self) -> str:
+        """`title_en` when it adds something to what the title and label already say."""
+        return "" if self.title_en in (self.title, self.label) else self.title_en
 
     @property
     def headline(self) -> str:
@@ -226,6 +232,7 @@ def read_alert(item: Mapping[str, Any]) -> Alert:
         detected=beijing_time(detected),
         detected_at=utc(moment) if moment is not None else None,
         relevant=bool(rare_earth.get("relevant")),
+        title_en=_text(notice.get("title_en")),
     )
 
 
