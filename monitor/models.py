@@ -16,6 +16,7 @@ from typing import Any
 
 class EventKind(StrEnum):
     NOTICE_NEW = "notice.new"
+    NOTICE_REPORTED = "notice.reported"  # known so far only from news or commentary
     NOTICE_REVISED = "notice.revised"
     NOTICE_WITHDRAWN = "notice.withdrawn"
     MEASURE_EFFECTIVE = "measure.effective"
@@ -32,6 +33,13 @@ class NoticeKind(StrEnum):
     LICENSE = "license"
     COMMENTARY = "commentary"
     OTHER = "other"
+
+
+class NoticeStatus(StrEnum):
+    """Where regwatch has seen a notice: at an official source, or so far only in reports."""
+
+    OFFICIAL = "official"
+    REPORTED = "reported"
 
 
 class AffectAction(StrEnum):
@@ -203,6 +211,8 @@ class Notice:
     urls: tuple[str, ...] = ()
     language: str = "zh-Hans"
     attachments: tuple[Attachment, ...] = ()
+    status: NoticeStatus = NoticeStatus.OFFICIAL
+    title_en: str | None = None  # the title of an English-language copy, when one was read
 
 
 @dataclass(frozen=True)

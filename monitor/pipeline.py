@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Protocol, assert_never
@@ -23,20 +23,24 @@ from monitor.adapters.registry import adapters
 from monitor.clock import Clock
 from monitor.config import Settings
 from monitor.detect.decide import (
+    Confirm,
     Intent,
     Miss,
     NewNotice,
+    NewReported,
     NewUrl,
     PageIntent,
     Promote,
     Rehash,
     ResetMissing,
     Revise,
+    TitleEn,
     Touch,
     Withdraw,
     decide_alias,
     decide_listing,
     decide_page,
+    decide_report,
     decide_withdrawals,
     notices_to_check,
 )
@@ -58,6 +62,7 @@ from monitor.store.repository import (
     mark_withdrawn,
     replace_notice,
     reset_missing,
+    set_title_en,
     source_urls,
     touch_notice,
     update_url,
@@ -190,6 +195,13 @@ def _store_result(
     changes.extend(_execute(tx, _decide_list(tx, source, listed, result.window_start), now=now))
     if silent:
         return []
+    # A notice reported and confirmed in the same poll is simply new.
+    confirmed = {c.notice.doc_key for c in changes if c.kind is EventKind.NOTICE_NEW}
+    changes = [
+        c
+        for c in changes
+        if not (c.kind is EventKind.NOTICE_REPORTED and c.notice.doc_key in confirmed)
+    ]
     return [e for change in changes if (e := _emit(tx, rt, change, now=now)) is not None]
 
 
@@ -203,6 +215,10 @@ def _decide_page(
     if target is not None:
         return decide_alias(raw, target, at_url=at_url, listed_date=listed_date)
     notice = build_notice(raw, facts, acted_on=partial(verdict_of, tx))
+    if facts.doc_key is None and facts.reports is not None:
+        # News first: a report of a notice not stored yet makes it, under the reported key.
+        reported = replace(notice, doc_key=facts.reports)
+        return decide_report(reported, at_url=at_url, listed_date=listed_date)
     stored = load_notice(tx, notice.doc_key)
     return decide_page(notice, stored=stored, at_url=at_url, listed_date=listed_date)
 
@@ -245,6 +261,14 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
         case NewNotice(notice):
             insert_notice(tx, notice, now=now)
             return Change(kind=EventKind.NOTICE_NEW, notice=notice)
+        case NewReported(notice):
+            insert_notice(tx, notice, now=now)
+            return Change(kind=EventKind.NOTICE_REPORTED, notice=notice)
+        case Confirm(notice, version):
+            replace_notice(tx, notice, version=version, now=now)
+            return Change(kind=EventKind.NOTICE_NEW, notice=notice)
+        case TitleEn(doc_key, title):
+            set_title_en(tx, doc_key, title)
         case Promote(notice, version):
             replace_notice(tx, notice, version=version, now=now)
         case Revise(notice, version, previous):
@@ -274,6 +298,11 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
 
 
 def _emit(tx: Transaction, rt: PollRuntime, change: Change, *, now: datetime) -> Event | None:
+    if change.kind in (EventKind.NOTICE_NEW, EventKind.NOTICE_REPORTED):
+        # Every URL and the English title this poll filed, and the status now stored.
+        current = load_notice(tx, change.notice.doc_key)
+        if current is not None:
+            change = replace(change, notice=current.notice)
     event = change_event(change, detected_at=now)
     acted_texts = _acted_on_texts(tx, change.notice)
     names, deliveries = recipients(event, rt.settings.subscribers, acted_on_texts=acted_texts)

@@ -93,7 +93,12 @@ def summary_text(event: Event) -> str:
     """A short human summary: what happened, to which notice, and why it matters."""
     notice = event.notice
     ident = _ident(notice)
-    if event.kind is EventKind.NOTICE_NEW:
+    if event.kind is EventKind.NOTICE_REPORTED:
+        parts = [
+            f"Notice {notice.doc_key} reported ({_bare_title(notice)}), "
+            "not yet seen at an official source."
+        ]
+    elif event.kind is EventKind.NOTICE_NEW:
         published = notice.published or notice.facts.published
         issuers = "、".join(notice.facts.issuers)
         head = f"New notice {ident}: {_bare_title(notice)}"
@@ -208,6 +213,7 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         "urls": list(dict.fromkeys([notice.url, *notice.urls])),
         "effective": effective_to_json(facts.effective),
         "title_en": title_en(notice),
+        "status": notice.status.value,
         "mentions": list(facts.mentions),
         "reports": facts.reports,
     }

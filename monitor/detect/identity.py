@@ -50,19 +50,24 @@ def build_notice(
         urls=(raw.url,),
         language=raw.language,
         attachments=raw.attachments,
+        title_en=" ".join(raw.title.split()) or None if raw.language == "en" else None,
     )
 
 
 def alias_target(
     facts: NoticeFacts, raw: RawNotice, known: Callable[[Iterable[str]], Collection[str]]
 ) -> str | None:
-    """For a page without its own number: the known notice it reports on (title first).
+    """For a page without its own number: the known notice it reports on.
 
-    `known` tells which of the given doc_keys are stored; it is asked once.
+    The notice the text reports (`facts.reports`) when that is stored; a report of one not
+    stored is no alias (it makes the notice, `reported`). A text reporting none is an alias
+    of the first stored notice it names (title first). `known` tells which of the given
+    doc_keys are stored; it is asked once.
     """
     if facts.doc_key is not None:
         return None
-    in_title = mentioned_doc_keys(raw.title)
-    in_text = mentioned_doc_keys(raw.text)
-    stored = known([*in_title, *in_text])
-    return next((key for key in (*in_title, *in_text) if key in stored), None)
+    if facts.reports is not None:
+        return facts.reports if facts.reports in known([facts.reports]) else None
+    named = [*mentioned_doc_keys(raw.title), *mentioned_doc_keys(raw.text), *facts.mentions]
+    stored = known(named)
+    return next((key for key in named if key in stored), None)

@@ -28,6 +28,8 @@ _KINDS = {
 
 def title_en(notice: Notice) -> str:
     """Never empty: the English copy's title, else a headline composed from the facts."""
+    if notice.title_en:
+        return notice.title_en
     if notice.language == "en" and notice.title.strip():
         return " ".join(notice.title.split())
     facts = notice.facts

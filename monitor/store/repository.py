@@ -23,7 +23,7 @@ from monitor.codec import (
 )
 from monitor.detect.decide import StoredNotice, StoredUrl
 from monitor.detect.events import Delivery
-from monitor.models import Event, Notice, Verdict
+from monitor.models import Event, Notice, NoticeStatus, Verdict
 from monitor.store import tables as t
 
 EVENT_SEQ_LOCK = 72020463
@@ -74,6 +74,8 @@ def _notice_from_row(row: Any, text: str, urls: tuple[str, ...]) -> Notice:
         urls=ordered,
         language=row["language"],
         attachments=attachments_from_json(row["attachments"]),
+        status=NoticeStatus(row["status"]),
+        title_en=row["title_en"],
     )
 
 
@@ -160,6 +162,8 @@ def _notice_values(notice: Notice) -> dict[str, Any]:
         "verdict": verdict_to_json(notice.verdict),
         "attachments": attachments_to_json(notice.attachments),
         "content_hash": notice.content_hash,
+        "status": notice.status.value,
+        "title_en": notice.title_en,
     }
 
 
@@ -182,6 +186,12 @@ def touch_notice(conn: Connection, doc_key: str, *, now: datetime) -> None:
         sa.update(t.notices)
         .where(t.notices.c.doc_key == doc_key)
         .values(last_seen_at=now, withdrawn_at=None)
+    )
+
+
+def set_title_en(conn: Connection, doc_key: str, title_en: str) -> None:
+    conn.execute(
+        sa.update(t.notices).where(t.notices.c.doc_key == doc_key).values(title_en=title_en)
     )
 
 

@@ -254,3 +254,18 @@ def test_suspension_reaches_a_holmium_watch_through_the_measure_it_acts_on() -> 
     verdict = assess("关于暂停实施有关公告的公告", "暂停实施。", facts, acted_on=(HOLMIUM,))
     assert watch_matches(Watch(elements=("Ho",)), verdict, ("关于暂停实施有关公告的公告",))
     assert watch_matches(Watch(control_codes=("1C909",)), verdict, ())
+
+
+def test_a_report_naming_a_rare_earth_measure_is_relevant_and_says_so() -> None:
+    from monitor.models import NoticeFacts as Facts
+    from monitor.models import NoticeKind as Kind
+
+    facts = Facts(kind=Kind.COMMENTARY, mentions=("MOFCOM-2025-18", "MOFCOM-2025-70"),
+                  reports="MOFCOM-2025-70")  # fmt: skip
+    verdict = assess("市场观察", "第70号公告暂停实施。", facts)
+    assert verdict.relevant
+    assert verdict.matched == (
+        "reports on MOFCOM-2025-70, naming rare-earth measure MOFCOM-2025-18",
+    )
+    other = Facts(kind=Kind.COMMENTARY, mentions=("MOFCOM-2023-23",), reports="MOFCOM-2023-23")
+    assert not assess("镓", "镓出口。", other).relevant

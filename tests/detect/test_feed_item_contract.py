@@ -39,6 +39,7 @@ def test_new_notice_item_has_the_contract_shape() -> None:
             # Added in 0.2: composed from the facts (no English copy is known here).
             "title_en": "MOFCOM Announcement No. 62 of 2025: export controls (rare earths) "
             "(Sm, Dy), effective 2025-10-09",
+            "status": "official",
             "mentions": [],
             "reports": None,
         },

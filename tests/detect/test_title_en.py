@@ -58,3 +58,9 @@ def test_an_english_copy_keeps_its_own_title() -> None:
 )  # fmt: skip
 def test_every_key_and_kind(key: str, facts: NoticeFacts, relevant: bool, expected: str) -> None:
     assert title_en(_notice(key, facts, relevant=relevant)) == expected
+
+
+def test_a_stored_english_copy_title_wins() -> None:
+    notice = _notice("MOFCOM-2025-61", NoticeFacts(kind=NoticeKind.CONTROL))
+    notice = Notice(**{**notice.__dict__, "title_en": "Announcement No. 61 (English copy)"})
+    assert title_en(notice) == "Announcement No. 61 (English copy)"

@@ -155,6 +155,8 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
         if "extend" in actions:
             return "new", f"extends {_targets(affects, 'extend')}"
         return "new", "new rare-earth notice" if relevant else "new notice"
+    if event == "notice.reported":
+        return "new", "reported, not yet seen at an official source"
     if event == "notice.revised":
         return "revised", "text revised"
     if event == "notice.withdrawn":

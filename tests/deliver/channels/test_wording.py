@@ -38,3 +38,13 @@ def test_malformed_effective_dates_read_as_none(effective: Any) -> None:
 def test_an_empty_item_reads_as_an_empty_alert() -> None:
     alert = read_alert({"_regwatch": "not an object", "id": None})
     assert (alert.event_id, alert.label, alert.detected_at, alert.group) == ("", "", None, "other")
+
+
+def test_a_reported_notice_is_new_and_says_it_is_not_official_yet() -> None:
+    item = item_62(datetime(2025, 10, 9, 2, 31, tzinfo=UTC))
+    item["_regwatch"]["event"] = "notice.reported"
+    alert = read_alert(item)
+    assert (alert.group, alert.happened) == (
+        "new",
+        "reported, not yet seen at an official source",
+    )
