@@ -212,10 +212,10 @@ def decide_page(
         )
         if stored is None:
             return (new_url, NewNotice(notice))
-        title_en = stored.notice.title_en or (notice.title_en if notice.language == "en" else None)
         if stored.notice.status is NoticeStatus.REPORTED:
-            official = replace(notice, title_en=title_en)
-            return (new_url, Confirm(official, version=stored.version + 1))
+            # A news headline stood in for title_en; the official facts (or copy) replace it.
+            return (new_url, Confirm(notice, version=stored.version + 1))
+        title_en = stored.notice.title_en or (notice.title_en if notice.language == "en" else None)
         if _better_language(stored.notice, notice):
             promoted = replace(notice, title_en=title_en)
             return (new_url, Promote(promoted, version=stored.version + 1))

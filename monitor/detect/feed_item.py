@@ -49,7 +49,7 @@ def item_for_event(event: Event) -> dict[str, Any]:
         "event": event.kind.value,
         "source": event.source_id,
         "detected_at": detected_at,
-        "notice": _notice_json(notice),
+        "notice": notice_json(notice),
         "rare_earth": {**verdict_to_json(notice.verdict), "relevant": event.relevant},
         "affects": [affect_to_json(a) for a in notice.facts.affects],
     }
@@ -200,7 +200,8 @@ def _tags(event: Event) -> list[str]:
     return [*dict.fromkeys([*tags, event.kind.value])]
 
 
-def _notice_json(notice: Notice) -> dict[str, Any]:
+def notice_json(notice: Notice) -> dict[str, Any]:
+    """The feed's `_regwatch.notice` object (also the body of /notices/<doc_key>.json)."""
     facts = notice.facts
     return {
         "doc_key": notice.doc_key,

@@ -43,6 +43,7 @@ from monitor.detect.feed_item import rfc3339
 from monitor.errors import StoreError, UsageError
 from monitor.models import OutboxStatus
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
+from monitor.serve.notice import notice_document
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
 from monitor.store.feed import feed_version
@@ -255,6 +256,18 @@ def build_app(
             return _error(503, "unavailable", "the store is unavailable")
         return _json(request, body, _etag(body), JSON_MEDIA_TYPE, "no-cache")
 
+    async def notice(request: Request) -> Response:
+        doc_key = request.path_params["doc_key"]
+        try:
+            document = await run_in_threadpool(notice_document, store, doc_key)
+        except StoreError as exc:
+            log.warning("notice: store unavailable: %s", exc)
+            return _error(503, "unavailable", "the store is unavailable")
+        if document is None:
+            return _error(404, "not_found", f"no notice {doc_key!r}")
+        body = _dumps(document)
+        return _json(request, body, _etag(body), JSON_MEDIA_TYPE, "no-cache")
+
     async def healthz(request: Request) -> Response:
         try:
             document = await run_in_threadpool(_health, store, settings, clock)
@@ -290,6 +303,7 @@ def build_app(
             Route("/", index),
             Route("/feed.json", feed),
             Route("/controls.json", controls),
+            Route("/notices/{doc_key:path}.json", notice),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             Route("/schema/feed-item.json", schema),

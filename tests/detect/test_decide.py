@@ -467,3 +467,13 @@ def test_the_simplified_text_keeps_the_english_copy_title() -> None:
     promoted = intents[1]
     assert isinstance(promoted, Promote)
     assert promoted.notice.title_en == "MOFCOM Announcement No. 62"
+
+
+def test_a_news_headline_does_not_outlive_the_official_page() -> None:
+    known = stored(NEWS_URL)
+    reported = replace(known.notice, status=NoticeStatus.REPORTED, title_en="Wire headline")
+    intents = decide_page(
+        notice(), stored=replace(known, notice=reported), at_url=None, listed_date=None
+    )
+    confirm = intents[1]
+    assert isinstance(confirm, Confirm) and confirm.notice.title_en is None
