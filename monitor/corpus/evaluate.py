@@ -33,7 +33,7 @@ TARGET_PRECISION = 0.97
 TARGET_FIELD_ACCURACY = 0.99
 FIELDS = (
     "doc_key", "doc_number", "issuers", "published", "effective", "control_codes",
-    "hs_codes", "elements", "kind", "affects", "relevant", "mentions", "reports",
+    "hs_codes", "elements", "kind", "affects", "relevant", "mentions", "reports", "relevance",
 )  # fmt: skip
 # Issue 10's targets for the fields real-world text makes hard; the rest keep the default.
 FIELD_TARGETS = {"mentions": 0.97, "reports": 0.97, "elements": 0.98, "control_codes": 0.98}
@@ -133,7 +133,8 @@ def load_pages(corpus_dir: Path) -> list[_Page]:
 
 
 def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Verdict]:
-    """Assess every page, then again with the verdicts of the corpus notices it acts on."""
+    """Assess every page, then again with the verdicts of the corpus notices it acts on
+    (or, for news, reports on), as the store would."""
     first = {p.stem: assess(p.raw.title, p.raw.text, facts[p.stem]) for p in pages if p.raw}
     by_key: dict[str, Verdict] = {}
     for stem, verdict in first.items():
@@ -144,10 +145,12 @@ def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Ve
     for page in pages:
         if page.raw is None:
             continue
-        related = [by_key[a.doc_key] for a in facts[page.stem].affects if a.doc_key in by_key]
+        page_facts = facts[page.stem]
+        related = [by_key[a.doc_key] for a in page_facts.affects if a.doc_key in by_key]
+        reported = by_key.get(page_facts.reports) if page_facts.reports else None
         final[page.stem] = (
-            assess(page.raw.title, page.raw.text, facts[page.stem], acted_on=related)
-            if related
+            assess(page.raw.title, page.raw.text, page_facts, acted_on=related, reported=reported)
+            if related or reported
             else first[page.stem]
         )
     return final
@@ -155,7 +158,15 @@ def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Ve
 
 def _got(facts: NoticeFacts, verdict: Verdict) -> dict[str, Any]:
     """The labelled fields as the store writes them (codec), and the verdict."""
-    return {**facts_to_json(facts), "relevant": verdict.relevant}
+    return {**facts_to_json(facts), "relevant": verdict.relevant, "relevance": _relevance(verdict)}
+
+
+def _relevance(verdict: Verdict) -> str:
+    """subject | passing | none, as the reasons say (detect.substance)."""
+    if verdict.relevant:
+        return "subject"
+    passing = any(m.startswith("passing mention") for m in verdict.matched)
+    return "passing" if passing else "none"
 
 
 def _affect_key(item: dict[str, Any]) -> tuple[Any, ...]:

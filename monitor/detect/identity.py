@@ -35,7 +35,8 @@ def build_notice(
 ) -> Notice:
     """The notice a page shows, keyed by its number (else its URL), with its verdict."""
     related = [v for a in facts.affects if (v := acted_on(a.doc_key)) is not None]
-    verdict = assess(raw.title, raw.text, facts, acted_on=related)
+    reported = acted_on(facts.reports) if facts.reports else None
+    verdict = assess(raw.title, raw.text, facts, acted_on=related, reported=reported)
     return Notice(
         doc_key=facts.doc_key or raw.url,
         title=raw.title,

@@ -26,42 +26,43 @@ from monitor.extract.vocab import (
 _ISSUER_TOKEN = re.compile(ISSUER_ALTERNATION)
 # 商务部 海关总署公告2025年第18号, 商务部公告〔2025〕18号, 商务部令2024年第1号, 国务院令第785号.
 _CN_NUMBER = re.compile(
-    rf"(?P<issuers>{ISSUER_RUN})?(?P<form>公告|令)\s*"
-    r"(?:(?P<year>\d{4})\s*年\s*(?:度\s*)?|[〔\[(]\s*(?P<year2>\d{4})\s*[〕\])]\s*)?"
-    r"第?\s*(?P<num>\d+)\s*号"
+    rf"(?P<issuers>{ISSUER_RUN})?(?P<form>公告|令)\s*+"
+    r"(?:(?P<year>\d{4})\s*+年\s*+(?:度\s*+)?|[〔\[(]\s*+(?P<year2>\d{4})\s*+[〕\])]\s*+)?"
+    r"第?\s*+(?P<num>\d+)\s*+号"
 )
 # English: "MOFCOM Announcement No. 18 of 2025", "Announcement No. 18 [2025] of the Ministry
 # of Commerce …", "MOFCOM and GACC Announcement 2025 No. 18", "State Council Decree No. 785".
 _EN_NUMBER = re.compile(
     r"(?:Announcement|Notice|Order|Decree)s?\b[^.;\n]{0,160}?"
-    r"(?:Nos?\.?\s*(?P<num>\d+)\s*(?:of\s+(?:the\s+year\s+)?|,\s*|\[\s*|\(\s*|〔\s*)(?P<year>\d{4})"
-    r"|(?P<year2>\d{4})\]?\s*No\.?\s*(?P<num2>\d+))",
+    r"(?:Nos?\.?\s*+(?P<num>\d+)\s*+(?:of\s++(?:the\s++year\s++)?|,\s*+|\[\s*+|\(\s*+|〔\s*+)(?P<year>\d{4})"
+    r"|(?P<year2>\d{4})\]?\s*+No\.?\s*+(?P<num2>\d+))",
     re.IGNORECASE,
 )
 _EN_DECREE = re.compile(
-    r"State Council\s+(?:Decree|Order)\s*No\.?\s*(?P<n1>\d+)"
-    r"|(?:Decree|Order)\s+No\.?\s*(?P<n2>\d+)\s+of\s+the\s+State\s+Council"
-    r"|(?:Decree|Order)\s+of\s+the\s+State\s+Council\s*No\.?\s*(?P<n3>\d+)",
+    r"State Council\s++(?:Decree|Order)\s*+No\.?\s*+(?P<n1>\d+)"
+    r"|(?:Decree|Order)\s++No\.?\s*+(?P<n2>\d+)\s++of\s++the\s++State\s++Council"
+    r"|(?:Decree|Order)\s++of\s++the\s++State\s++Council\s*+No\.?\s*+(?P<n3>\d+)",
     re.IGNORECASE,
 )
 _HEADER_NUMBER = re.compile(
-    r"\s*(?:【\s*(?:发布文号|发文字号|发文文号|文号)\s*】|(?:发布文号|发文字号|发文文号|文号)\s*(?=:)"
-    r"|\[\s*Issuing Document Number\s*\])"
-    r"\s*:?\s*(?P<value>.+)$",
+    r"\s*+(?:【\s*+(?:发布文号|发文字号|发文文号|文号)\s*+】|(?:发布文号|发文字号|发文文号|文号)\s*+(?=:)"
+    r"|\[\s*+Issuing Document Number\s*+\])"
+    r"\s*+:?\s*+(?P<value>.+)$",
     re.IGNORECASE,
 )
 
 
 # Issuer names printed just before "Announcement" ("MOFCOM and GAC Announcement No. 18 …").
 _EN_ISSUER_PREFIX = re.compile(
-    rf"(?:(?:the\s+)?(?:{ENGLISH_ISSUER_ALTERNATION})(?:\s*(?:,|and|&|/)\s*|\s+))+$", re.IGNORECASE
+    rf"(?:(?:the\s++)?(?:{ENGLISH_ISSUER_ALTERNATION})(?:\s*+(?:,|and|&|/)\s*+|\s++))+$",
+    re.IGNORECASE,
 )
 # An issuer named just after a number, in the same sentence ("No. 61 of 2025 of MOFCOM").
 _EN_ISSUER_AFTER = re.compile(rf"[^.\n]{{0,40}}?(?:{ENGLISH_ISSUER_ALTERNATION})", re.IGNORECASE)
 _STATE_COUNCIL = ISSUER_BY_ALIAS["国务院"]
 _MOFCOM = ISSUER_BY_ALIAS["商务部"]
 _MISSING_HAO = re.compile(
-    r"(?:公告|令)\s*(?:\d{4}\s*年\s*|[〔\[(]\s*\d{4}\s*[〕\])]\s*)?第?\s*\d+\s*$"
+    r"(?:公告|令)\s*+(?:\d{4}\s*+年\s*+|[〔\[(]\s*+\d{4}\s*+[〕\])]\s*+)?第?\s*+\d+\s*+$"
 )
 
 
@@ -200,7 +201,7 @@ def header_number(lines: list[str]) -> str | None:
         match = _HEADER_NUMBER.match(folded.text)
         if match:
             value = folded.printed(match.start("value"), match.end("value"))
-            value = re.split(r"【|\[\s*Issuing", value)[0]
+            value = re.split(r"【|\[\s*+Issuing", value)[0]
             return collapse(value) or None
     return None
 
@@ -230,26 +231,34 @@ def number_in_title(title: Folded) -> str | None:
 # the text was published.
 
 _CN_SEPARATOR = r"(?:[、,和及与至到~-]|以及)"
+# Everything before the number is optional, so a match may only start where a citation can
+# (a 汉字, a digit, a bracket), and whitespace is taken possessively: a run of spaces is read
+# once, not once per way of splitting it.
 _CN_CITE = re.compile(
-    rf"(?P<issuers>{ISSUER_RUN})?(?P<form>公告|令)?\s*"
-    r"(?:(?<!\d)(?P<year>\d{4})\s*(?:年\s*(?:度\s*)?|(?=第))|[〔\[(]\s*(?P<year2>\d{4})\s*[〕\])]\s*)?"
-    rf"(?P<issuers2>{ISSUER_RUN})?(?P<di>第)?\s*"
-    rf"(?P<nums>(?<!\d)\d{{1,4}}\s*号?(?:\s*{_CN_SEPARATOR}\s*第?\s*\d{{1,4}}(?![\d年])\s*号?){{0,20}})"
-    r"(?<=号)\s*(?P<form2>公告|令)?"
+    r"(?=[\u4e00-\u9fff\d〔\[(])"
+    rf"(?P<issuers>{ISSUER_RUN})?(?P<form>公告|令)?\s*+"
+    r"(?:(?<!\d)(?P<year>\d{4})\s*+(?:年\s*+(?:度\s*+)?|(?=第))"
+    r"|[〔\[(]\s*+(?P<year2>\d{4})\s*+[〕\])]\s*+)?"
+    rf"(?P<issuers2>{ISSUER_RUN})?(?P<di>第)?\s*+"
+    # Each further number is matched atomically (whitespace belongs to one place only), so
+    # backing off to the last 号 takes at most 20 steps.
+    rf"(?P<nums>(?<!\d)\d{{1,4}}(?:\s*+号)?"
+    rf"(?>\s*+{_CN_SEPARATOR}\s*+第?\s*+\d{{1,4}}(?![\d年])(?:\s*+号)?){{0,20}})"
+    r"(?<=号)\s*+(?P<form2>公告|令)?"
 )
-_CN_RANGE = re.compile(r"(\d{1,4})\s*号?\s*(?:至|到|~|-)\s*第?\s*(\d{1,4})")
+_CN_RANGE = re.compile(r"(\d{1,4})\s*+号?\s*+(?:至|到|~|-)\s*+第?\s*+(\d{1,4})")
 _EN_LEAD = (
     r"(?:[Aa]nnouncements?|ANNOUNCEMENT|[Nn]otices?|[Nn]otifications?|[Dd]ecisions?"
     r"|[Dd]ecrees?|[Oo]rders?|[Cc]irculars?)"
 )
 _EN_CITE = re.compile(
-    rf"(?:(?P<lead>{_EN_LEAD})\s*(?:\[\s*(?P<ly>\d{{4}})\s*\]|\(\s*(?P<ly2>\d{{4}})\s*\)"
-    r"|(?P<ly3>\d{4}))?\s*(?:,\s*)?)?"
-    r"(?P<no>Nos?\.|No(?=\s*\d)|NOS?\.)\s*(?P<nums>\d{1,4}(?!\d)"
-    r"(?:\s*(?:,\s*and|,|and|&|to|through|-|–)\s*(?:Nos?\.?\s*)?\d{1,4}(?![\d/])){0,20}+)"
-    r"(?:\s*(?:of\s+(?:the\s+year\s+)?|,\s*|/\s*|\[\s*|\(\s*)(?P<year>\d{4})(?!\d))?"
+    rf"(?:(?P<lead>{_EN_LEAD})\s*+(?:\[\s*+(?P<ly>\d{{4}})\s*+\]|\(\s*+(?P<ly2>\d{{4}})\s*+\)"
+    r"|(?P<ly3>\d{4}))?\s*+(?:,\s*+)?)?"
+    r"(?P<no>Nos?\.|No(?=\s*+\d)|NOS?\.)\s*+(?P<nums>\d{1,4}(?!\d)"
+    r"(?>\s*+(?:,\s*+and|,|and|&|to|through|-|–)\s*+(?:Nos?\.?\s*+)?\d{1,4}(?![\d/])){0,20}+)"
+    r"(?:\s*+(?:of\s++(?:the\s++year\s++)?|,\s*+|/\s*+|\[\s*+|\(\s*+)(?P<year>\d{4})(?!\d))?"
 )
-_EN_RANGE = re.compile(r"(\d{1,4})\s*(?:to|through|-|–)\s*(?:Nos?\.?\s*)?(\d{1,4})")
+_EN_RANGE = re.compile(r"(\d{1,4})\s*+(?:to|through|-|–)\s*+(?:Nos?\.?\s*+)?(\d{1,4})")
 _DECREE_FORMS = re.compile(r"[Dd]ecree|[Oo]rder")
 _MOFCOM_WORDS = re.compile(r"announcement|notification|decision", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]|\.\s")

@@ -51,11 +51,10 @@ from monitor.models import Affect, NoticeFacts, NoticeKind
 __all__ = ["doc_key_for", "extract_facts", "fold_title_and_text"]
 
 _LINE = re.compile(r"\n")
-_HEADER = re.compile(r"\s*(?:【[^】]{2,8}】|\[\s*Issuing [A-Za-z ]+\])")
+_HEADER = re.compile(r"\s*+(?:【[^】]{2,8}】|\[\s*+Issuing [A-Za-z ]+\])")
 _HEADER_DATE = re.compile(
-    r"\s*(?:【\s*(?:发文日期|发布日期|成文日期)\s*】|\[\s*Issuing Date\s*\])\s*:?\s*(?P<date>"
-    + DATE
-    + ")",
+    r"\s*+(?:【\s*+(?:发文日期|发布日期|成文日期)\s*+】|\[\s*+Issuing Date\s*+\])"
+    r"\s*+:?\s*+(?P<date>" + DATE + ")",
     re.IGNORECASE,
 )
 _ENGLISH_NAME = re.compile(
@@ -65,14 +64,14 @@ _ENGLISH_NAME = re.compile(
 _FORMULA = re.compile(r"(?<![A-Za-z0-9])((?:[A-Z][a-z]?\d*){2,})(?![A-Za-z0-9])")
 _FORMULA_HINT = re.compile(r"[A-Z][a-z]?\d*[A-Z]")  # two symbols in a row: in every formula
 _SYMBOL = re.compile(r"[A-Z][a-z]?")
-_SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*/\s*([A-Z][a-z]?)(?![A-Za-z0-9])")
+_SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*+/\s*+([A-Z][a-z]?)(?![A-Za-z0-9])")
 # NdFeB named only as the carrier of Tb/Dy (含铽/含镝的钕铁硼): the hook is Tb/Dy, not Nd.
 _TB_DY = r"(?:terbium|dysprosium|Tb|Dy)"
 _NDFEB = r"(?:NdFeB|neodymium[- ]iron[- ]boron)"
 _QUALIFIED_NDFEB = re.compile(
     r"含(?:[铽镝](?:[、和或及与/][铽镝])?)的?(?P<nd>钕)铁硼"
-    rf"|{_TB_DY}(?:\s*(?:/|and|or)\s*{_TB_DY})?-?\s*containing\s+(?P<en>{_NDFEB})"
-    rf"|(?P<en2>{_NDFEB})(?:\s+[a-z]+){{0,3}}\s+containing\s+{_TB_DY}",
+    rf"|{_TB_DY}(?:\s*+(?:/|and|or)\s*+{_TB_DY})?-?\s*+containing\s++(?P<en>{_NDFEB})"
+    rf"|(?P<en2>{_NDFEB})(?:\s++[a-z]+){{0,3}}\s++containing\s++{_TB_DY}",
     re.IGNORECASE,
 )
 _MOJIBAKE_NEIGHBOURS = frozenset("檚檛檙檓檒檝溾滄€\ufffd\"'“”‘’")

@@ -110,6 +110,19 @@ RARE_EARTH_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("REE", re.compile(r"(?<![A-Za-z])REEs?(?![A-Za-z])")),
     ("lanthanide", re.compile(r"(?<![A-Za-z])lanthanides?(?![A-Za-z])", re.IGNORECASE)),
 )
+# Any sign of rare earths in one line of folded text (keywords, controlled elements by name,
+# rare-earth control codes): what tells a subject from a passing mention (detect.classify).
+RARE_EARTH_SIGNAL = re.compile(
+    "|".join(p.pattern for _, p in RARE_EARTH_KEYWORDS)
+    + "|["
+    + "".join(e.hans for e in ELEMENTS if e.symbol in CONTROLLED)
+    + "]"
+    + "|(?<![A-Za-z])(?:"
+    + "|".join(e.english for e in ELEMENTS if e.symbol in CONTROLLED)
+    + ")(?![A-Za-z])"
+    + r"|(?<![0-9A-Za-z])(?:1C9(?:0[2-9]|1[0-3])|1E902|2B902)",
+    re.IGNORECASE,
+)
 # Strings one of which every match of the keyword contains: a letter in both cases (only
 # letters with no other case-insensitive equivalent, so not i, k or s). A 汉字 page
 # without them is spared a case-insensitive scan per keyword.

@@ -1,7 +1,8 @@
 """Random and mutated text through every extractor: never an exception, never a hang.
 
-Each call is timed on its own (a generous wall-clock bound: the machine may be shared); a
-catastrophic regex shows up as seconds, not milliseconds. The 100 KB figure the issue asks
+Each call is timed on its own: its CPU time (immune to a busy shared machine) and, far more
+generously, its wall-clock time. A catastrophic regex shows up as seconds to minutes, a fair
+call as milliseconds. The 100 KB figure the issue asks
 for (under 100 ms) is measured by `python -m benchmarks extract_fuzz`.
 """
 
@@ -30,15 +31,17 @@ from monitor.extract.folding import fold, without_pinyin
 from monitor.extract.reports import reported_key
 from tests.extract.vocabulary_text import mutated, vocabulary_text
 
-PER_CALL_S = 2.0  # generous: a hang is seconds to minutes; a fair call is milliseconds
+PER_CALL_CPU_S = 2.0  # generous: a hang is seconds to minutes; a fair call is milliseconds
+PER_CALL_WALL_S = 20.0  # the same call on a machine shared with other test runs
 BIG = 100_000
 
 
 def _timed(call: Callable[[], Any]) -> Any:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = call()
-    elapsed = time.perf_counter() - started
-    assert elapsed < PER_CALL_S, f"{elapsed:.2f} s"
+    spent, elapsed = time.process_time() - cpu, time.perf_counter() - started
+    assert spent < PER_CALL_CPU_S, f"{spent:.2f} s CPU"
+    assert elapsed < PER_CALL_WALL_S, f"{elapsed:.2f} s"
     return result
 
 
@@ -71,7 +74,7 @@ def test_mutated_text_never_raises_or_hangs(text: str, data: st.DataObject) -> N
     _every_extractor(changed[:150], changed)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit=vocabulary_text(12).filter(bool))
 def test_100_kb_of_repeated_vocabulary_is_read_in_bounded_time(unit: str) -> None:
     text = (unit * (BIG // len(unit) + 1))[:BIG]
