@@ -254,6 +254,30 @@ def feed(state: _State, subscriber: str | None, since: str | None, all_events: b
 
 
 @cli.command()
+@click.argument("doc_key")
+@pass_state
+def notice(state: _State, doc_key: str) -> None:
+    """Print a notice's current state as JSON: facts, status, every URL, every version.
+
+    \b
+    Example:
+      regwatch notice MOFCOM-2025-61
+    """
+    from monitor.serve.notice import notice_document
+    from monitor.store import open_store
+
+    with _user_errors():
+        store = open_store(state.settings().store.url)
+        try:
+            document = notice_document(store, doc_key)
+        finally:
+            store.dispose()
+        if document is None:
+            raise UsageError(f"no notice {doc_key!r} in the store")
+    _print_json(document)
+
+
+@cli.command()
 @click.option(
     "--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Default: today (Beijing)."
 )

@@ -56,6 +56,8 @@ def facts_to_json(facts: NoticeFacts) -> dict[str, Any]:
         "kind": facts.kind.value,
         "affects": [affect_to_json(a) for a in facts.affects],
         "entities": [entity_row_to_json(e) for e in facts.entities],
+        "mentions": list(facts.mentions),
+        "reports": facts.reports,
     }
 
 
@@ -109,6 +111,8 @@ def facts_from_json(data: dict[str, Any]) -> NoticeFacts:
             for a in data.get("affects", ())
         ),
         entities=tuple(entity_row_from_json(e) for e in data.get("entities", ())),
+        mentions=tuple(data.get("mentions", ())),
+        reports=data.get("reports"),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 class EventKind(StrEnum):
     NOTICE_NEW = "notice.new"
+    NOTICE_REPORTED = "notice.reported"  # known so far only from news or commentary
     NOTICE_REVISED = "notice.revised"
     NOTICE_WITHDRAWN = "notice.withdrawn"
     MEASURE_EFFECTIVE = "measure.effective"
@@ -32,6 +33,13 @@ class NoticeKind(StrEnum):
     LICENSE = "license"
     COMMENTARY = "commentary"
     OTHER = "other"
+
+
+class NoticeStatus(StrEnum):
+    """Where regwatch has seen a notice: at an official source, or so far only in reports."""
+
+    OFFICIAL = "official"
+    REPORTED = "reported"
 
 
 class AffectAction(StrEnum):
@@ -181,6 +189,9 @@ class RawNotice:
     doc_key: str | None = None
     effective_on: date | None = None  # a date the source states as the effective date
     table_items: tuple[Item, ...] = ()  # item rows of tables in the page itself
+    # News or commentary (an article, a feed item of a news source): it reports on notices
+    # and is never one itself, whatever number its headline prints.
+    report: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +237,8 @@ class NoticeFacts:
     kind: NoticeKind = NoticeKind.OTHER
     affects: tuple[Affect, ...] = ()
     entities: tuple[EntityRow, ...] = ()  # designation notices: the parties named
+    mentions: tuple[str, ...] = ()  # every doc_key the text names, first-named order
+    reports: str | None = None  # news/commentary: the notice the text is about
 
 
 @dataclass(frozen=True)
@@ -257,6 +270,8 @@ class Notice:
     language: str = "zh-Hans"
     attachments: tuple[Attachment, ...] = ()
     items: tuple[Item, ...] = ()  # from the text, in-page tables and annexes, in that order
+    status: NoticeStatus = NoticeStatus.OFFICIAL
+    title_en: str | None = None  # the title of an English-language copy, when one was read
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,11 @@ from monitor.adapters.registry import adapters
 from monitor.clock import Clock
 from monitor.config import Settings, parse_duration
 from monitor.detect.decide import (
+    Confirm,
     Intent,
     Miss,
     NewNotice,
+    NewReported,
     NewUrl,
     PageIntent,
     Promote,
@@ -35,11 +37,13 @@ from monitor.detect.decide import (
     ResetMissing,
     Revise,
     StoredUrl,
+    TitleEn,
     Touch,
     Withdraw,
     decide_alias,
     decide_listing,
     decide_page,
+    decide_report,
     decide_withdrawals,
     notices_to_check,
 )
@@ -64,6 +68,7 @@ from monitor.store.repository import (
     mark_withdrawn,
     replace_notice,
     reset_missing,
+    set_title_en,
     source_urls,
     touch_notice,
     update_url,
@@ -331,10 +336,14 @@ def _emit_all(
     """Events of a poll's changes, each made from the notice as filed after every copy
     this poll read (its URLs, its authoritative text), by the source whose change it was."""
     events: dict[str, list[Event]] = {}
+    # A notice reported and confirmed in the same poll is simply new.
+    confirmed = {c.notice.doc_key for _, cs in filed for c in cs if c.kind is EventKind.NOTICE_NEW}
     for read, changes in filed:
         if read.silent:
             continue
         for change in changes:
+            if change.kind is EventKind.NOTICE_REPORTED and change.notice.doc_key in confirmed:
+                continue
             event = _emit(tx, rt, _as_filed(tx, change), now=now)
             if event is not None:
                 events.setdefault(read.source.id, []).append(event)
@@ -342,7 +351,11 @@ def _emit_all(
 
 
 def _as_filed(tx: Transaction, change: Change) -> Change:
-    if change.kind not in (EventKind.NOTICE_NEW, EventKind.NOTICE_REVISED):
+    if change.kind not in (
+        EventKind.NOTICE_NEW,
+        EventKind.NOTICE_REVISED,
+        EventKind.NOTICE_REPORTED,
+    ):
         return change
     stored = load_notice(tx, change.notice.doc_key)
     return change if stored is None else replace(change, notice=stored.notice)
@@ -358,6 +371,10 @@ def _decide_page(
     if target is not None:
         return decide_alias(raw, target, at_url=at_url, listed_date=listed_date)
     notice = build_notice(raw, facts, acted_on=partial(verdict_of, tx))
+    if facts.doc_key is None and facts.reports is not None:
+        # News first: a report of a notice not stored yet makes it, under the reported key.
+        reported = replace(notice, doc_key=facts.reports)
+        return decide_report(reported, at_url=at_url, listed_date=listed_date)
     stored = load_notice(tx, notice.doc_key)
     notice = keep_last_good_annexes(notice, stored.notice if stored is not None else None)
     intents = decide_page(notice, stored=stored, at_url=at_url, listed_date=listed_date)
@@ -406,6 +423,14 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
             insert_notice(tx, notice, now=now)
             save_entity_rows(tx, notice)
             return Change(kind=EventKind.NOTICE_NEW, notice=notice)
+        case NewReported(notice):
+            insert_notice(tx, notice, now=now)
+            return Change(kind=EventKind.NOTICE_REPORTED, notice=notice)
+        case Confirm(notice, version):
+            replace_notice(tx, notice, version=version, now=now)
+            return Change(kind=EventKind.NOTICE_NEW, notice=notice)
+        case TitleEn(doc_key, title):
+            set_title_en(tx, doc_key, title)
         case Promote(notice, version):
             replace_notice(tx, notice, version=version, now=now)
             save_entity_rows(tx, notice)
@@ -438,6 +463,11 @@ def _apply(tx: Transaction, intent: Intent, *, now: datetime) -> Change | None:
 
 
 def _emit(tx: Transaction, rt: PollRuntime, change: Change, *, now: datetime) -> Event | None:
+    if change.kind in (EventKind.NOTICE_NEW, EventKind.NOTICE_REPORTED):
+        # Every URL and the English title this poll filed, and the status now stored.
+        current = load_notice(tx, change.notice.doc_key)
+        if current is not None:
+            change = replace(change, notice=current.notice)
     event = change_event(change, detected_at=now)
     acted_texts = _acted_on_texts(tx, change.notice)
     names, deliveries = recipients(event, rt.settings.subscribers, acted_on_texts=acted_texts)

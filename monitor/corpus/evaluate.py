@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from monitor.adapters.article import parse_article
 from monitor.adapters.mofcom_detail import parse_detail
 from monitor.codec import facts_to_json
 from monitor.detect.classify import assess
@@ -32,8 +33,15 @@ TARGET_PRECISION = 0.97
 TARGET_FIELD_ACCURACY = 0.99
 FIELDS = (
     "doc_key", "doc_number", "issuers", "published", "effective", "control_codes",
-    "hs_codes", "elements", "kind", "affects", "relevant",
+    "hs_codes", "elements", "kind", "affects", "relevant", "mentions", "reports", "relevance",
 )  # fmt: skip
+# Issue 10's targets for the fields real-world text makes hard; the rest keep the default.
+FIELD_TARGETS = {"mentions": 0.97, "reports": 0.97, "elements": 0.98, "control_codes": 0.98}
+SCRIPTS = ("zh-Hans", "zh-Hant", "en")
+
+
+def field_target(name: str) -> float:
+    return FIELD_TARGETS.get(name, TARGET_FIELD_ACCURACY)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class EvalReport:
     false_negatives: int
     fields: tuple[FieldScore, ...]
     mismatches: tuple[Mismatch, ...]
+    by_script: tuple[tuple[str, EvalReport], ...] = ()  # the same scores per labelled script
 
     @property
     def relevance_precision(self) -> float:
@@ -83,7 +92,8 @@ class EvalReport:
             self.pages > 0
             and self.relevance_recall >= TARGET_RECALL
             and self.relevance_precision >= TARGET_PRECISION
-            and all(f.accuracy >= TARGET_FIELD_ACCURACY for f in self.fields)
+            and all(f.accuracy >= field_target(f.field) for f in self.fields)
+            and all(r.meets_targets for _, r in self.by_script)
         )
 
 
@@ -93,6 +103,7 @@ class _Page:
     labels: dict[str, Any]
     raw: RawNotice | None
     error: str | None = None
+    script: str = "zh-Hans"
 
 
 def load_pages(corpus_dir: Path) -> list[_Page]:
@@ -107,19 +118,23 @@ def load_pages(corpus_dir: Path) -> list[_Page]:
         stem = label_path.stem
         url = str(data.get("url") or f"https://corpus.invalid/{stem}.html")
         source = str(data.get("source_id") or data.get("source") or "corpus")
+        script = str(data.get("language") or "zh-Hans")
+        # News and commentary are read as the live path reads an article or feed item.
+        parse = parse_article if data.get("form") == "article" else parse_detail
         try:
-            raw = parse_detail(html_path.read_text(encoding="utf-8"), url, source)
+            raw = parse(html_path.read_text(encoding="utf-8"), url, source)
         except ParseError as exc:
-            pages.append(_Page(stem, data["labels"], None, f"parse error: {exc}"))
+            pages.append(_Page(stem, data["labels"], None, f"parse error: {exc}", script))
             continue
         if not raw.title and data.get("list_title"):
             raw = replace(raw, title=str(data["list_title"]))
-        pages.append(_Page(stem, data["labels"], raw))
+        pages.append(_Page(stem, data["labels"], raw, script=script))
     return pages
 
 
 def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Verdict]:
-    """Assess every page, then again with the verdicts of the corpus notices it acts on."""
+    """Assess every page, then again with the verdicts of the corpus notices it acts on
+    (or, for news, reports on), as the store would."""
     first = {p.stem: assess(p.raw.title, p.raw.text, facts[p.stem]) for p in pages if p.raw}
     by_key: dict[str, Verdict] = {}
     for stem, verdict in first.items():
@@ -130,10 +145,12 @@ def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Ve
     for page in pages:
         if page.raw is None:
             continue
-        related = [by_key[a.doc_key] for a in facts[page.stem].affects if a.doc_key in by_key]
+        page_facts = facts[page.stem]
+        related = [by_key[a.doc_key] for a in page_facts.affects if a.doc_key in by_key]
+        reported = by_key.get(page_facts.reports) if page_facts.reports else None
         final[page.stem] = (
-            assess(page.raw.title, page.raw.text, facts[page.stem], acted_on=related)
-            if related
+            assess(page.raw.title, page.raw.text, page_facts, acted_on=related, reported=reported)
+            if related or reported
             else first[page.stem]
         )
     return final
@@ -141,7 +158,15 @@ def _verdicts(pages: list[_Page], facts: dict[str, NoticeFacts]) -> dict[str, Ve
 
 def _got(facts: NoticeFacts, verdict: Verdict) -> dict[str, Any]:
     """The labelled fields as the store writes them (codec), and the verdict."""
-    return {**facts_to_json(facts), "relevant": verdict.relevant}
+    return {**facts_to_json(facts), "relevant": verdict.relevant, "relevance": _relevance(verdict)}
+
+
+def _relevance(verdict: Verdict) -> str:
+    """subject | passing | none, as the reasons say (detect.substance)."""
+    if verdict.relevant:
+        return "subject"
+    passing = any(m.startswith("passing mention") for m in verdict.matched)
+    return "passing" if passing else "none"
 
 
 def _affect_key(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -160,6 +185,7 @@ _NORMALISE: dict[str, Callable[[Any], Any]] = {
     "hs_codes": lambda v: frozenset(v or []),
     "elements": lambda v: frozenset(v or []),
     "affects": lambda v: frozenset(_affect_key(a) for a in v or []),
+    "mentions": lambda v: list(v or []),
     "relevant": bool,
 }
 
@@ -168,6 +194,18 @@ def evaluate_corpus(corpus_dir: Path) -> EvalReport:
     pages = load_pages(corpus_dir)
     facts = {p.stem: read_facts(p.raw) for p in pages if p.raw}
     verdicts = _verdicts(pages, facts)
+    overall = _score(pages, facts, verdicts)
+    by_script = tuple(
+        (script, _score([p for p in pages if p.script == script], facts, verdicts))
+        for script in SCRIPTS
+        if any(p.script == script for p in pages)
+    )
+    return replace(overall, by_script=by_script)
+
+
+def _score(
+    pages: list[_Page], facts: dict[str, NoticeFacts], verdicts: dict[str, Verdict]
+) -> EvalReport:
     correct = dict.fromkeys(FIELDS, 0)
     total = dict.fromkeys(FIELDS, 0)
     mismatches: list[Mismatch] = []
@@ -212,26 +250,38 @@ def _show(value: Any) -> str:
 
 
 def format_report(report: EvalReport) -> str:
-    lines = [
-        f"corpus: {report.pages} pages",
-        f"relevance: precision {report.relevance_precision:.1%} "
-        f"(tp {report.true_positives}, fp {report.false_positives}), "
-        f"recall {report.relevance_recall:.1%} (fn {report.false_negatives})",
-        "field accuracy (exact match):",
-    ]
-    for score in report.fields:
-        lines.append(f"  {score.field:<14} {score.accuracy:7.1%}  ({score.correct}/{score.total})")
+    lines = [f"corpus: {report.pages} pages", *_scores(report)]
+    for script, part in report.by_script:
+        lines.append(f"[{script}] {part.pages} pages")
+        lines += ["  " + line for line in _scores(part)]
     lines.append(f"mismatches: {len(report.mismatches)}")
     for miss in report.mismatches:
         lines.append(f"  {miss.stem} · {miss.field}")
         lines.append(f"      expected {_show(miss.expected)}")
         lines.append(f"      got      {_show(miss.got)}")
     verdict = "met" if report.meets_targets else "NOT met"
+    targets = ", ".join(f"{name} ≥ {value:.0%}" for name, value in FIELD_TARGETS.items())
     lines.append(
-        f"targets (recall {TARGET_RECALL:.0%}, precision ≥ {TARGET_PRECISION:.0%}, "
-        f"every field ≥ {TARGET_FIELD_ACCURACY:.0%}): {verdict}"
+        f"targets per script and overall (recall {TARGET_RECALL:.0%}, precision ≥ "
+        f"{TARGET_PRECISION:.0%}, {targets}, every other field ≥ "
+        f"{TARGET_FIELD_ACCURACY:.0%}): {verdict}"
     )
     return "\n".join(lines)
+
+
+def _scores(report: EvalReport) -> list[str]:
+    lines = [
+        f"relevance: precision {report.relevance_precision:.1%} "
+        f"(tp {report.true_positives}, fp {report.false_positives}), "
+        f"recall {report.relevance_recall:.1%} (fn {report.false_negatives})",
+        "field accuracy (exact match):",
+    ]
+    for score in report.fields:
+        if score.total:
+            lines.append(
+                f"  {score.field:<14} {score.accuracy:7.1%}  ({score.correct}/{score.total})"
+            )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from monitor.config import Watch
+from monitor.detect.substance import is_subject
 from monitor.extract.facts import is_rare_earth_code
 from monitor.extract.folding import fold_pair, fold_text
 from monitor.extract.vocab import (
@@ -31,14 +32,21 @@ from monitor.models import NoticeFacts, NoticeKind, Verdict
 
 
 def assess(
-    title: str, text: str, facts: NoticeFacts, *, acted_on: Sequence[Verdict] = ()
+    title: str,
+    text: str,
+    facts: NoticeFacts,
+    *,
+    acted_on: Sequence[Verdict] = (),
+    reported: Verdict | None = None,
 ) -> Verdict:
     """Relevance of one page.
 
     `acted_on` holds the stored verdicts of the notices in `facts.affects`; when it has one
     verdict per affect (same order) the reasons name each measure. A notice acting on a
     rare-earth measure takes over that measure's elements and codes, so a watch on `Ho`
-    hears about the suspension of the holmium controls.
+    hears about the suspension of the holmium controls. `reported` is the stored verdict of
+    the notice a news text reports on (`facts.reports`): a report of a rare-earth notice is
+    about rare earths.
     """
     folded = fold_pair(title, text).text  # the body's fold is the one extract made
     reasons: list[str] = [f"control code {c}" for c in facts.control_codes if is_rare_earth_code(c)]
@@ -56,6 +64,12 @@ def assess(
     elements = list(facts.elements)
     codes = list(facts.control_codes)
     hs_codes = list(facts.hs_codes)
+    if facts.reports is not None:
+        named = [k for k in facts.mentions if k in KNOWN_RARE_EARTH_MEASURES]
+        if reported is not None and reported.relevant:
+            reasons.append(f"reports on {facts.reports} (rare-earth relevant)")
+        elif named:
+            reasons.append(f"reports on {facts.reports}, naming rare-earth measure {named[0]}")
     if facts.kind is not NoticeKind.COMMENTARY and facts.affects:
         keys = [a.doc_key for a in facts.affects]
         relevant_acted = [v for v in acted_on if v.relevant]
@@ -74,8 +88,14 @@ def assess(
                 reason = f"acts on {key} (rare-earth measure)"
                 if reason not in reasons and not relevant_acted:
                     reasons.append(reason)
+    relevant = bool(reasons)
+    if relevant and facts.kind is NoticeKind.COMMENTARY:
+        # News and commentary: relevant when rare earths are the subject, not a passing word.
+        subject, why = is_subject(title, text)
+        relevant = subject or any(r.startswith("reports on ") for r in reasons)
+        reasons.append(why)
     return Verdict(
-        relevant=bool(reasons),
+        relevant=relevant,
         elements=element_order(elements),
         control_codes=_unique(codes),
         hs_codes=_unique(hs_codes),

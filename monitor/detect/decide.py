@@ -5,7 +5,9 @@ page's doc_key, the source's URLs), asks here what follows, and executes the ans
 
 - a page: `NewNotice`, `NewUrl` (an alias or another address of a notice), `Promote` (the
   简体 text after a translation), `Revise`, `Rehash` (other text at a secondary URL),
-  `Touch` (seen again);
+  `Touch` (seen again), `TitleEn` (an English copy's title);
+- a news or commentary page reporting a notice not yet stored: `NewReported` (the notice,
+  known so far only from the report); its official page later: `Confirm`;
 - the list: `ResetMissing` for what it shows, `Miss` for what it should show and does not,
   `Withdraw` when a notice's primary URL has been missing `WITHDRAWN_AFTER` polls in a row.
 """
@@ -13,10 +15,10 @@ page's doc_key, the source's URLs), asks here what follows, and executes the ans
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from monitor.models import Notice, RawNotice
+from monitor.models import Notice, NoticeStatus, RawNotice
 
 WITHDRAWN_AFTER = 3  # consecutive successful polls without the notice
 AUTHORITATIVE_LANGUAGE = "zh-Hans"
@@ -60,6 +62,29 @@ class NewUrl:
     language: str
     published: date | None
     content_hash: str | None
+
+
+@dataclass(frozen=True)
+class NewReported:
+    """A notice first known from a news or commentary report: stored as `reported`."""
+
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """The official page of a notice known only from reports: it becomes the notice."""
+
+    notice: Notice
+    version: int
+
+
+@dataclass(frozen=True)
+class TitleEn:
+    """An English-language copy of a known notice: its title is the notice's `title_en`."""
+
+    doc_key: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +147,9 @@ class Withdraw:
     notice: Notice
 
 
-PageIntent = NewNotice | NewUrl | Promote | Revise | Rehash | Touch
+PageIntent = (
+    NewNotice | NewUrl | Promote | Revise | Rehash | Touch | NewReported | Confirm | TitleEn
+)
 ListIntent = ResetMissing | Miss
 Intent = PageIntent | ListIntent | Withdraw
 
@@ -145,6 +172,27 @@ def decide_alias(
     )
 
 
+def decide_report(
+    notice: Notice, *, at_url: StoredUrl | None, listed_date: date | None
+) -> tuple[PageIntent, ...]:
+    """A report of a notice regwatch has not stored (`notice` is keyed by what it reports);
+    the report's URL is an alias of it, as for a report of a known notice."""
+    if at_url is not None:
+        return ()
+    reported = replace(notice, status=NoticeStatus.REPORTED)
+    return (
+        NewUrl(
+            url=notice.url,
+            doc_key=notice.doc_key,
+            source_id=notice.source_id,
+            language=notice.language,
+            published=listed_date or notice.published,
+            content_hash=None,
+        ),
+        NewReported(reported),
+    )
+
+
 def decide_page(
     notice: Notice,
     *,
@@ -164,8 +212,15 @@ def decide_page(
         )
         if stored is None:
             return (new_url, NewNotice(notice))
+        if stored.notice.status is NoticeStatus.REPORTED:
+            # A news headline stood in for title_en; the official facts (or copy) replace it.
+            return (new_url, Confirm(notice, version=stored.version + 1))
+        title_en = stored.notice.title_en or (notice.title_en if notice.language == "en" else None)
         if _better_language(stored.notice, notice):
-            return (new_url, Promote(notice, version=stored.version + 1))
+            promoted = replace(notice, title_en=title_en)
+            return (new_url, Promote(promoted, version=stored.version + 1))
+        if title_en and title_en != stored.notice.title_en:
+            return (new_url, TitleEn(stored.notice.doc_key, title_en), Touch(stored.notice.doc_key))
         return (new_url, Touch(stored.notice.doc_key))
     if stored is None:
         return (NewNotice(notice),)

@@ -24,7 +24,7 @@ def event_id(kind: EventKind, *parts: str) -> str:
 
 def change_event(change: Change, *, detected_at: datetime) -> Event:
     notice = change.notice
-    if change.kind is EventKind.NOTICE_NEW:
+    if change.kind in (EventKind.NOTICE_NEW, EventKind.NOTICE_REPORTED):
         ident = event_id(change.kind, notice.doc_key)
     elif change.kind is EventKind.NOTICE_REVISED:
         ident = event_id(

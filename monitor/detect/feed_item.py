@@ -22,6 +22,7 @@ from monitor.codec import (
     items_to_json,
     verdict_to_json,
 )
+from monitor.detect.title_en import title_en
 from monitor.models import (
     Affect,
     AffectAction,
@@ -59,7 +60,7 @@ def item_for_event(event: Event) -> dict[str, Any]:
         "event": event.kind.value,
         "source": event.source_id,
         "detected_at": detected_at,
-        "notice": _notice_json(notice),
+        "notice": notice_json(notice),
         "rare_earth": {**verdict_to_json(notice.verdict), "relevant": event.relevant},
         "affects": [affect_to_json(a) for a in notice.facts.affects],
     }
@@ -105,7 +106,12 @@ def summary_text(event: Event) -> str:
     """A short human summary: what happened, to which notice, and why it matters."""
     notice = event.notice
     ident = _ident(notice)
-    if event.kind is EventKind.NOTICE_NEW:
+    if event.kind is EventKind.NOTICE_REPORTED:
+        parts = [
+            f"Notice {notice.doc_key} reported ({_bare_title(notice)}), "
+            "not yet seen at an official source."
+        ]
+    elif event.kind is EventKind.NOTICE_NEW:
         published = notice.published or notice.facts.published
         issuers = "、".join(notice.facts.issuers)
         head = f"New notice {ident}: {_bare_title(notice)}"
@@ -213,7 +219,8 @@ def _tags(event: Event) -> list[str]:
     return [*dict.fromkeys([*tags, event.kind.value])]
 
 
-def _notice_json(notice: Notice) -> dict[str, Any]:
+def notice_json(notice: Notice) -> dict[str, Any]:
+    """The feed's `_regwatch.notice` object (also the body of /notices/<doc_key>.json)."""
     facts = notice.facts
     items = {"items": items_to_json(notice.items)} if notice.items else {}
     return {
@@ -229,6 +236,10 @@ def _notice_json(notice: Notice) -> dict[str, Any]:
         **items,
         # Designation notices only (CONTRACT.md 0.2, Entities): the parties they name.
         **({"entities": _entities_json(facts)} if facts.entities else {}),
+        "title_en": title_en(notice),
+        "status": notice.status.value,
+        "mentions": list(facts.mentions),
+        "reports": facts.reports,
     }
 
 

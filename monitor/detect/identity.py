@@ -27,6 +27,7 @@ def read_facts(raw: RawNotice) -> NoticeFacts:
         published=raw.published,
         doc_number=raw.doc_number,
         language=raw.language,
+        report=raw.report,
     )
     facts = replace(facts, entities=extract_entities(raw.title, raw.text))
     return _stated_by_source(facts, raw)
@@ -55,7 +56,10 @@ def build_notice(
     items = assemble_items((*items_from_text(raw.text), *raw.table_items), raw.attachments)
     # The text's own items are in `facts` already; tables and annexes widen the verdict.
     printed_apart = [*raw.table_items, *(i for a in raw.attachments for i in a.items)]
-    verdict = with_item_codes(assess(raw.title, raw.text, facts, acted_on=related), printed_apart)
+    reported = acted_on(facts.reports) if facts.reports else None
+    verdict = with_item_codes(
+        assess(raw.title, raw.text, facts, acted_on=related, reported=reported), printed_apart
+    )
     return Notice(
         doc_key=facts.doc_key or raw.url,
         title=raw.title,
@@ -71,19 +75,24 @@ def build_notice(
         language=raw.language,
         attachments=raw.attachments,
         items=items,
+        title_en=" ".join(raw.title.split()) or None if raw.language == "en" else None,
     )
 
 
 def alias_target(
     facts: NoticeFacts, raw: RawNotice, known: Callable[[Iterable[str]], Collection[str]]
 ) -> str | None:
-    """For a page without its own number: the known notice it reports on (title first).
+    """For a page without its own number: the known notice it reports on.
 
-    `known` tells which of the given doc_keys are stored; it is asked once.
+    The notice the text reports (`facts.reports`) when that is stored; a report of one not
+    stored is no alias (it makes the notice, `reported`). A text reporting none is an alias
+    of the first stored notice it names (title first). `known` tells which of the given
+    doc_keys are stored; it is asked once.
     """
     if facts.doc_key is not None or raw.doc_key is not None:
         return None
-    in_title = mentioned_doc_keys(raw.title)
-    in_text = mentioned_doc_keys(raw.text)
-    stored = known([*in_title, *in_text])
-    return next((key for key in (*in_title, *in_text) if key in stored), None)
+    if facts.reports is not None:
+        return facts.reports if facts.reports in known([facts.reports]) else None
+    named = [*mentioned_doc_keys(raw.title), *mentioned_doc_keys(raw.text), *facts.mentions]
+    stored = known(named)
+    return next((key for key in named if key in stored), None)

@@ -26,8 +26,18 @@ _NUMS = re.compile(r"\d+")
 # ---------------------------------------------------------------------------------------
 # Sentences and clauses (offsets into the folded text are kept, to print spans back).
 
-_SENTENCE_END = re.compile(r"[。;\n]|\.(?=\s+[A-Z\u4e00-\u9fff]|\s*$)")
+_SENTENCE_END = re.compile(r"[。;\n]|\.(?=\s++[A-Z\u4e00-\u9fff]|\s*+$)")
 _CLAUSE_END = re.compile(r"[,:]")
+# Real sentences are far shorter; text without stops (a mangled page, a fuzzer) is read in
+# pieces this long, so the work per match stays bounded and a whole text linear.
+MAX_SENTENCE = 1000
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s_start, s_end in spans(text, _SENTENCE_END, start, end):
+        out += [(at, min(at + MAX_SENTENCE, s_end)) for at in range(s_start, s_end, MAX_SENTENCE)]
+    return out
 
 
 def _blank_quotes(text: str) -> str:
@@ -39,45 +49,45 @@ def _blank_quotes(text: str) -> str:
 # Effective dates.
 
 _DESIG = (
-    r"(?:第\s*[一二三四五六七八九十百零\d]+\s*(?:条|款|项|部分|章|节|目)"
-    r"|第?\s*\(\s*[一二三四五六七八九十\d]+\s*\)\s*(?:项|款|目)?)"
+    r"(?:第\s*+[一二三四五六七八九十百零\d]+\s*+(?:条|款|项|部分|章|节|目)"
+    r"|第?\s*+\(\s*+[一二三四五六七八九十\d]+\s*+\)\s*+(?:项|款|目)?)"
 )
 _DESIG_RE = re.compile(_DESIG)
 _CN_EFFECTIVE = re.compile(
-    r"(?:自|从|于)\s*(?P<when>(?:本(?:公告|决定|通知|办法|规定|条例|令|措施))?\s*"
-    r"(?:公布|发布|印发|颁布|公告|发文)之日|即日|(?P<date>" + DATE + r"))\s*(?:起|开始)",
+    r"(?:自|从|于)\s*+(?P<when>(?:本(?:公告|决定|通知|办法|规定|条例|令|措施))?\s*+"
+    r"(?:公布|发布|印发|颁布|公告|发文)之日|即日|(?P<date>" + DATE + r"))\s*+(?:起|开始)",
     re.IGNORECASE,
 )
 _START_VERB = re.compile(r"施行|实施|执行|生效|适用|暂停")
 # 自公布之日起30日后施行 starts later; 自本公告发布之日起20天内 is a deadline, not a start.
-_LATER = re.compile(r"\s*(?P<days>\d+)\s*(?:日|天)(?:后|以后)")
-_DEADLINE = re.compile(r"\s*\d+\s*(?:日|天|个工作日|个月)(?:内|以内)")
+_LATER = re.compile(r"\s*+(?P<days>\d+)\s*+(?:日|天)(?:后|以后)")
+_DEADLINE = re.compile(r"\s*+\d+\s*+(?:日|天|个工作日|个月)(?:内|以内)")
 _EN_EFFECTIVE = re.compile(
-    r"(?:(?:shall|will|is to|are to)\s+)?(?:take|takes)\s+effect"
-    r"|(?:come|comes)\s+into\s+(?:force|effect)"
-    r"|(?:enter|enters)\s+into\s+force|(?:be|become|becomes|is|are)\s+effective|with\s+effect"
-    r"|with\s+immediate\s+effect"
+    r"(?:(?:shall|will|is to|are to)\s++)?(?:take|takes)\s++effect"
+    r"|(?:come|comes)\s++into\s++(?:force|effect)"
+    r"|(?:enter|enters)\s++into\s++force|(?:be|become|becomes|is|are)\s++effective|with\s++effect"
+    r"|with\s++immediate\s++effect"
     r"|(?<![A-Za-z])effective",
     re.IGNORECASE,
 )
 _EN_WHEN = re.compile(
-    r"\s*(?:as\s+of|from|on|starting(?:\s+from)?|beginning)?\s*(?:the\s+)?"
-    r"(?:(?P<now>immediately)|(?P<pub>date\s+of\s+(?:its\s+)?(?:publication|promulgation|issuance|release|announcement)"
-    r"|day\s+of\s+(?:its\s+)?(?:publication|promulgation|issuance))|(?P<date>" + DATE + r"))",
+    r"\s*+(?:as\s++of|from|on|starting(?:\s++from)?|beginning)?\s*+(?:the\s++)?"
+    r"(?:(?P<now>immediately)|(?P<pub>date\s++of\s++(?:its\s++)?(?:publication|promulgation|issuance|release|announcement)"
+    r"|day\s++of\s++(?:its\s++)?(?:publication|promulgation|issuance))|(?P<date>" + DATE + r"))",
     re.IGNORECASE,
 )
-_LEAD = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)"
-                   r"|\d+[.、])?\s*"
-                   r"(?:第[一二三四五六七八九十百零\d]+条\s+(?=本))?"
-                   r"(?:其中|但|同时|另外|此外|并且|并|另)?\s*")  # fmt: skip
+_LEAD = re.compile(r"\s*+(?:[一二三四五六七八九十]+[、.]|\(\s*+[一二三四五六七八九十\d]+\s*+\)"
+                   r"|\d+[.、])?\s*+"
+                   r"(?:第[一二三四五六七八九十百零\d]+条\s++(?=本))?"
+                   r"(?:其中|但|同时|另外|此外|并且|并|另)?\s*+")  # fmt: skip
 _SELF = re.compile(
     r"(?:本(?:公告|决定|通知|办法|规定|条例|令|措施)"
-    r"|this\s+(?:announcement|notice|decision|decree|order)|the\s+announcement)\s*(?:的)?",
+    r"|this\s++(?:announcement|notice|decision|decree|order)|the\s++announcement)\s*+(?:的)?",
     re.IGNORECASE,
 )
 _GENERIC_SUBJECTS = re.compile(r"^(?:上述|以上|前述|有关)?(?:措施|规定|管制措施|管制|内容|事项)?$")
 _CITES_OTHER = re.compile(
-    r"公告\s*\d{4}|\d{4}\s*年\s*第?\s*\d+\s*号|《|announcement\s+no", re.IGNORECASE
+    r"公告\s*+\d{4}|\d{4}\s*+年\s*+第?\s*+\d+\s*+号|《|announcement\s++no", re.IGNORECASE
 )
 # Necessary literals of _CN_EFFECTIVE (起 / 开始) and _EN_EFFECTIVE (effect / force).
 _EFFECTIVE_HINTS_HANS = ("起", "开始")
@@ -114,7 +124,7 @@ def _scope(folded: Folded, start: int, end: int) -> str | None:
     if rest.isascii():
         if not _EN_PART.search(rest):
             return WHOLE_NOTICE
-        rest = re.sub(r"\s+of\s+(?:this|the)\s+announcement$", "", rest, flags=re.IGNORECASE)
+        rest = re.sub(r"\s++of\s++(?:this|the)\s++announcement$", "", rest, flags=re.IGNORECASE)
     else:
         parts = list(_DESIG_RE.finditer(subject, offset))
         if parts:
@@ -135,7 +145,7 @@ def effective_dates(
     if has_letter(text, "f"):
         hints.append(matches_at(_EFFECTIVE_HINT_LATIN, text))
     for line_start, line_end in lines_at(body, chain(*hints)):
-        for s_start, s_end in spans(text, _SENTENCE_END, line_start, line_end):
+        for s_start, s_end in _sentences(text, line_start, line_end):
             for start in _starts(folded, s_start, s_end, published):
                 item = Effective(from_=start.when, scope=start.scope)
                 if item not in found:
@@ -174,7 +184,7 @@ def _starts(folded: Folded, s_start: int, s_end: int, published: date | None) ->
     return out
 
 
-_EN_CLAUSE = re.compile(r"[:]|,\s*(?:and|while|whereas|but)\s+", re.IGNORECASE)
+_EN_CLAUSE = re.compile(r"[:]|,\s*+(?:and|while|whereas|but)\s++", re.IGNORECASE)
 _CN_CLAUSE = re.compile(r"[,:]")
 
 
@@ -190,35 +200,35 @@ def _clause_start(text: str, s_start: int, at: int, *, english: bool = False) ->
 # Affects: citations of earlier notices and the verb acting on them.
 
 _CN_ANCHOR = re.compile(
-    rf"(?P<issuers>{ISSUER_RUN})?\s*(?P<form>公告|令)?\s*"
-    r"(?:(?P<year>\d{4})\s*年\s*|[〔\[(]\s*(?P<year2>\d{4})\s*[〕\])]\s*)第?\s*(?P<num>\d+)\s*号"
+    rf"(?P<issuers>{ISSUER_RUN})?\s*+(?P<form>公告|令)?\s*+"
+    r"(?:(?P<year>\d{4})\s*+年\s*+|[〔\[(]\s*+(?P<year2>\d{4})\s*+[〕\])]\s*+)第?\s*+(?P<num>\d+)\s*+号"
 )
 _CN_NEXT = re.compile(
-    r"\s*(?:\([^()]*\)|《[^《》]*》)?\s*(?:公告)?\s*(?:[、,和及与]|以及)\s*"
-    rf"(?P<issuers>{ISSUER_RUN})?\s*(?P<form>公告)?\s*(?:(?P<year>\d{{4}})\s*年\s*)?第?\s*(?P<num>\d+)\s*号"
+    r"\s*+(?:\([^()]*\)|《[^《》]*》)?\s*+(?:公告)?\s*+(?:[、,和及与]|以及)\s*+"
+    rf"(?P<issuers>{ISSUER_RUN})?\s*+(?P<form>公告)?\s*+(?:(?P<year>\d{{4}})\s*+年\s*+)?第?\s*+(?P<num>\d+)\s*+号"
 )
-_CN_DECREE = re.compile(r"国务院令\s*第\s*(?P<num>\d+)\s*号")
+_CN_DECREE = re.compile(r"国务院令\s*+第\s*+(?P<num>\d+)\s*+号")
 _CN_SCOPE = re.compile(
-    rf"\s*(?:公告)?\s*[)\]]?\s*(?:\([^()]*\))?\s*(?:的)?\s*(?P<scope>{_DESIG}(?:\s*[、和及]?\s*{_DESIG})*)"
+    rf"\s*+(?:公告)?\s*+[)\]]?\s*+(?:\([^()]*\))?\s*+(?:的)?\s*+(?P<scope>{_DESIG}(?:\s*+[、和及]?\s*+{_DESIG})*)"
 )
 _EN_CITE = re.compile(
-    r"Announcements?\b(?:\s+(?:of|by)\s+the\s+[A-Z][A-Za-z ,]{0,120}?)?\s*"
-    r"(?:(?P<nums>Nos?\.?\s*\d+(?:\s*(?:,\s*and|,|and|&)\s*(?:No\.?\s*)?\d+)*)\s*"
-    r"(?:of\s+(?:the\s+year\s+)?|,\s*|\[\s*|\(\s*)(?P<year>\d{4})"
-    r"|(?P<year2>\d{4})\]?\s*(?P<nums2>Nos?\.?\s*\d+(?:\s*(?:,\s*and|,|and|&)\s*(?:No\.?\s*)?\d+)*))",
+    r"Announcements?\b(?:\s++(?:of|by)\s++the\s++[A-Z][A-Za-z ,]{0,120}?)?\s*+"
+    r"(?:(?P<nums>Nos?\.?\s*+\d+(?:\s*+(?:,\s*+and|,|and|&)\s*+(?:No\.?\s*+)?\d+)*)\s*+"
+    r"(?:of\s++(?:the\s++year\s++)?|,\s*+|\[\s*+|\(\s*+)(?P<year>\d{4})"
+    r"|(?P<year2>\d{4})\]?\s*+(?P<nums2>Nos?\.?\s*+\d+(?:\s*+(?:,\s*+and|,|and|&)\s*+(?:No\.?\s*+)?\d+)*))",
     re.IGNORECASE,
 )
 _EN_SCOPE_BEFORE = re.compile(
-    r"(?P<scope>(?:paragraph|para\.?)\s*\d+|the\s+(?:first|second|third|fourth|fifth)\s+paragraph"
-    r"|article\s+\d+(?:\s*\(\d+\))?)\s+of\s+(?:the\s+)?(?:MOFCOM\s+|MOFCOM's\s+)?$",
+    r"(?P<scope>(?:paragraph|para\.?)\s*+\d+|the\s++(?:first|second|third|fourth|fifth)\s++paragraph"
+    r"|article\s++\d+(?:\s*+\(\d+\))?)\s++of\s++(?:the\s++)?(?:MOFCOM\s++|MOFCOM's\s++)?$",
     re.IGNORECASE,
 )
 _UNTIL = re.compile(
-    r"(?:至|到|截至|直至|until|till|through|to)\s*(?P<d1>"
+    r"(?:至|到|截至|直至|until|till|through|to)\s*+(?P<d1>"
     + DATE
     + r")|(?P<d2>"
     + DATE
-    + r")\s*(?:止|为止)",
+    + r")\s*+(?:止|为止)",
     re.IGNORECASE,
 )
 
@@ -229,7 +239,7 @@ _CITE_HINT_LATIN = re.compile("announcement", re.IGNORECASE)
 
 
 def _numbered_marks(text: str) -> Iterator[int]:
-    r"""Where 号 follows a number (what `\d\s*号` finds within a line)."""
+    r"""Where 号 follows a number (what `\d\s*+号` finds within a line)."""
     for at in find_all(text, "号"):
         before = at - 1
         while before >= 0 and text[before] != "\n" and text[before].isspace():
@@ -318,7 +328,25 @@ def _untils(text: str, start: int, end: int) -> list[tuple[int, date]]:
     return out
 
 
-_SUB_ITEM = re.compile(r"\s*\(\s*[一二三四五六七八九十\d]+\s*\)")
+_SUB_ITEM = re.compile(r"\s*+\(\s*+[一二三四五六七八九十\d]+\s*+\)")
+# Recitals: what earlier notices did is history, not this notice's act (operative clauses
+# only). A completed verb (暂停实施了, 已于…废止, "had been suspended", "No. 70 suspended
+# No. 61"), or a citation inside the clause giving the basis (根据…,).
+_VERBS_CN = r"(?:暂停实施|暂停|废止|修改|修订|调整|延长|停止执行|停止实施)"
+_RECITAL = re.compile(
+    rf"{_VERBS_CN}了|(?:已经|已|曾)(?:于[^,。]{{0,24}}?)?{_VERBS_CN}"
+    r"|\b(?:had|has|have)\s++been\s++(?:suspend|repeal|amend|extend|revis)ed"
+    r"|\b(?:suspend|repeal|amend|extend|revis)ed\s++(?:by|under|through)\s++(?:MOFCOM\s++)?"
+    r"(?:Announcement|Decision|Notice)"
+    r"|(?<!is )(?<!are )(?<!be )(?<!hereby )\b(?:suspend|repeal|amend|extend)ed\s++"
+    r"(?:MOFCOM\s++)?Announcements?\b",
+    re.IGNORECASE,
+)
+_BASIS = re.compile(
+    r"\s*+(?:[一二三四五六七八九十]+、)?\s*+"
+    r"(?:根据|依据|依照|按照|鉴于|according to|pursuant to|under)",
+    re.IGNORECASE,
+)
 
 
 def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) -> tuple[Affect, ...]:
@@ -345,9 +373,12 @@ def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) ->
         if lent and not _SUB_ITEM.match(text, line_start, line_end):
             lent = None
         line_cites = 0
-        sentences = spans(text, _SENTENCE_END, line_start, line_end) if line_start in citing else []
+        sentences = _sentences(text, line_start, line_end) if line_start in citing else []
         for s_start, s_end in sentences:
+            if _RECITAL.search(text, s_start, s_end):
+                continue
             cites = _chinese_cites(folded, s_start, s_end) + _english_cites(folded, s_start, s_end)
+            cites = [c for c in cites if not _in_basis(text, s_start, s_end, c.start)]
             line_cites += len(cites)
             verbs = _verbs(text, s_start, s_end) if cites else []
             for cite in cites:
@@ -376,6 +407,12 @@ def affects(folded: Folded, body: list[tuple[int, int]], own_key: str | None) ->
                 dated = untils(line_start, line_end) if action in ("suspend", "extend") else []
                 lent = (action, dated[-1][1] if dated else None)
     return tuple(found)
+
+
+def _in_basis(text: str, s_start: int, s_end: int, at: int) -> bool:
+    """Whether `at` lies in a clause that gives the basis (根据…, "Pursuant to …,")."""
+    lo, _ = _clause(text, s_start, s_end, at)
+    return _BASIS.match(text, lo) is not None
 
 
 def _clause(text: str, s_start: int, s_end: int, at: int) -> tuple[int, int]:

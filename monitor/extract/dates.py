@@ -19,11 +19,11 @@ _MONTH = (
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 DATE = (
-    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日"
+    r"(?:\d{4}\s*+年\s*+\d{1,2}\s*+月\s*+\d{1,2}\s*+日"
+    r"|[〇零一二三四五六七八九]{4}\s*+年\s*+[一二三四五六七八九十]{1,3}\s*+月\s*+[一二三四五六七八九十]{1,3}\s*+日"
     r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}})"
+    rf"|{_MONTH}\.?\s++\d{{1,2}}(?:st|nd|rd|th)?,?\s++\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s++{_MONTH}\.?,?\s++\d{{4}})"
 )
 _NUMS = re.compile(r"\d+")
 
@@ -55,5 +55,5 @@ def parse_date(text: str) -> date | None:
         month_no = next(i for i, m in enumerate(_MONTH_NAMES, 1) if m[:3] in lowered)
         day_no, year_no = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
         return date(year_no, month_no, day_no)
-    except (ValueError, IndexError, StopIteration):
+    except (ValueError, IndexError, KeyError, OverflowError, StopIteration):
         return None

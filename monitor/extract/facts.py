@@ -20,9 +20,11 @@ from monitor.extract.docnumbers import (
     doc_key_for,
     header_number,
     issuers_of,
+    mentions,
     number_in_title,
 )
-from monitor.extract.folding import Folded, fold, fold_char, fold_pair
+from monitor.extract.folding import Folded, fold, fold_char, fold_pair, without_pinyin
+from monitor.extract.reports import reported_key
 from monitor.extract.spans import LineIndex, find_all, has_letter, spans
 from monitor.extract.vocab import (
     BODY_KIND_TRIGGERS,
@@ -49,11 +51,10 @@ from monitor.models import Affect, NoticeFacts, NoticeKind
 __all__ = ["doc_key_for", "extract_facts", "fold_title_and_text"]
 
 _LINE = re.compile(r"\n")
-_HEADER = re.compile(r"\s*(?:【[^】]{2,8}】|\[\s*Issuing [A-Za-z ]+\])")
+_HEADER = re.compile(r"\s*+(?:【[^】]{2,8}】|\[\s*+Issuing [A-Za-z ]+\])")
 _HEADER_DATE = re.compile(
-    r"\s*(?:【\s*(?:发文日期|发布日期|成文日期)\s*】|\[\s*Issuing Date\s*\])\s*:?\s*(?P<date>"
-    + DATE
-    + ")",
+    r"\s*+(?:【\s*+(?:发文日期|发布日期|成文日期)\s*+】|\[\s*+Issuing Date\s*+\])"
+    r"\s*+:?\s*+(?P<date>" + DATE + ")",
     re.IGNORECASE,
 )
 _ENGLISH_NAME = re.compile(
@@ -63,14 +64,14 @@ _ENGLISH_NAME = re.compile(
 _FORMULA = re.compile(r"(?<![A-Za-z0-9])((?:[A-Z][a-z]?\d*){2,})(?![A-Za-z0-9])")
 _FORMULA_HINT = re.compile(r"[A-Z][a-z]?\d*[A-Z]")  # two symbols in a row: in every formula
 _SYMBOL = re.compile(r"[A-Z][a-z]?")
-_SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*/\s*([A-Z][a-z]?)(?![A-Za-z0-9])")
+_SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*+/\s*+([A-Z][a-z]?)(?![A-Za-z0-9])")
 # NdFeB named only as the carrier of Tb/Dy (含铽/含镝的钕铁硼): the hook is Tb/Dy, not Nd.
 _TB_DY = r"(?:terbium|dysprosium|Tb|Dy)"
 _NDFEB = r"(?:NdFeB|neodymium[- ]iron[- ]boron)"
 _QUALIFIED_NDFEB = re.compile(
     r"含(?:[铽镝](?:[、和或及与/][铽镝])?)的?(?P<nd>钕)铁硼"
-    rf"|{_TB_DY}(?:\s*(?:/|and|or)\s*{_TB_DY})?-?\s*containing\s+(?P<en>{_NDFEB})"
-    rf"|(?P<en2>{_NDFEB})(?:\s+[a-z]+){{0,3}}\s+containing\s+{_TB_DY}",
+    rf"|{_TB_DY}(?:\s*+(?:/|and|or)\s*+{_TB_DY})?-?\s*+containing\s++(?P<en>{_NDFEB})"
+    rf"|(?P<en2>{_NDFEB})(?:\s++[a-z]+){{0,3}}\s++containing\s++{_TB_DY}",
     re.IGNORECASE,
 )
 _MOJIBAKE_NEIGHBOURS = frozenset("檚檛檙檓檒檝溾滄€\ufffd\"'“”‘’")
@@ -93,7 +94,10 @@ def extract_facts(
     published: date | None = None,
     doc_number: str | None = None,
     language: str = "zh-Hans",
+    report: bool = False,
 ) -> NoticeFacts:
+    """What a page says; `report`: news or commentary, which has no number of its own."""
+    title, text = without_pinyin(title), without_pinyin(text)
     folded = fold_title_and_text(title, text)
     lines = spans(folded.text, _LINE)
     title_line = lines[0] if lines and lines[0][0] == 0 and title else (0, 0)
@@ -104,9 +108,9 @@ def extract_facts(
     title_folded = fold(collapse(title))
     commentary_title = COMMENTARY_TITLE.search(title_folded.text) is not None
     number = collapse(doc_number) if doc_number and doc_number.strip() else None
-    if number is None:
+    if number is None and not report:
         number = header_number(text.split("\n", 12))
-    if number is None and not commentary_title:
+    if number is None and not commentary_title and not report:
         number = number_in_title(title_folded)
     if number is not None and not any(c.isdigit() for c in number):
         number = None  # 【发布文号】无
@@ -114,7 +118,12 @@ def extract_facts(
 
     if published is None:
         published = _header_date(folded, header)
-    kind = _kind(title_folded.text, folded, content, has_number=key is not None)
+    year = published.year if published else None
+    kind = (
+        NoticeKind.COMMENTARY
+        if report
+        else _kind(title_folded.text, folded, content, has_number=key is not None)
+    )
     is_commentary = kind is NoticeKind.COMMENTARY
     # Only a 鈥 needs to know (and reading the script of a whole text is not free).
     traditional = cache(lambda: language == "zh-Hant" or _looks_traditional(folded))
@@ -130,6 +139,8 @@ def extract_facts(
         elements=_elements(folded, everything, traditional=traditional),
         kind=kind,
         affects=() if is_commentary else _affects(folded, title_line, content, key),
+        mentions=mentions(folded.text, own_key=key, published_year=year),
+        reports=None if key else reported_key(title, text, published_year=year),
     )
 
 

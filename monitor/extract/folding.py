@@ -8,6 +8,7 @@ and every keyword watch.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,19 @@ _REMEMBERED_FOLDS = 8
 _REMEMBER_FROM = 512  # characters; shorter texts fold faster than they are worth keeping
 # Up to this many distinct changed characters, str.replace beats str.translate.
 _FEW_CHANGES = 32
+
+
+# Pinyin glosses mirror sites print after characters (商务(wù)部, 号（hào）): a bracket
+# right after a 汉字 holding up to four syllables, one of them tone-marked.
+_PINYIN = re.compile(
+    r"(?<=[\u4e00-\u9fff])[ \t]*[(（](?=[^()（）]{0,30}[\u00e0-\u01dc])"
+    r"(?:[a-zü\u00e0-\u01dc]{1,6}[ \t]?){1,4}[)）]"
+)
+
+
+def without_pinyin(text: str) -> str:
+    """`text` with pinyin glosses taken out (read as if the mirror had not printed them)."""
+    return _PINYIN.sub("", text) if "(" in text or "（" in text else text
 
 
 @cache

@@ -110,6 +110,19 @@ RARE_EARTH_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("REE", re.compile(r"(?<![A-Za-z])REEs?(?![A-Za-z])")),
     ("lanthanide", re.compile(r"(?<![A-Za-z])lanthanides?(?![A-Za-z])", re.IGNORECASE)),
 )
+# Any sign of rare earths in one line of folded text (keywords, controlled elements by name,
+# rare-earth control codes): what tells a subject from a passing mention (detect.classify).
+RARE_EARTH_SIGNAL = re.compile(
+    "|".join(p.pattern for _, p in RARE_EARTH_KEYWORDS)
+    + "|["
+    + "".join(e.hans for e in ELEMENTS if e.symbol in CONTROLLED)
+    + "]"
+    + "|(?<![A-Za-z])(?:"
+    + "|".join(e.english for e in ELEMENTS if e.symbol in CONTROLLED)
+    + ")(?![A-Za-z])"
+    + r"|(?<![0-9A-Za-z])(?:1C9(?:0[2-9]|1[0-3])|1E902|2B902)",
+    re.IGNORECASE,
+)
 # Strings one of which every match of the keyword contains: a letter in both cases (only
 # letters with no other case-insensitive equivalent, so not i, k or s). A 汉字 page
 # without them is spared a case-insensitive scan per keyword.
@@ -134,9 +147,11 @@ class Issuer:
 
 
 ISSUERS: tuple[Issuer, ...] = (
-    Issuer("商务部", "MOFCOM", ("商务部",), (r"Ministry of Commerce", r"MOFCOM")),
+    Issuer("商务部", "MOFCOM", ("商务部",),
+           (r"Ministry of Commerce", r"MOFCOM", r"(?:commerce|trade) ministry")),
     Issuer("海关总署", "GACC", ("海关总署",),
-           (r"General Administration of Customs", r"(?-i:GACC|GAC)(?![A-Za-z])")),
+           (r"General Administration of Customs", r"(?-i:GACC|GAC)(?![A-Za-z])",
+            r"customs (?:administration|authority|agency)")),
     Issuer("工业和信息化部", "MIIT", ("工业和信息化部", "工业和资讯化部", "工信部"),
            (r"Ministry of Industry and Information Technology", r"MIIT")),
     Issuer("科技部", "MOST", ("科学技术部", "科技部"),
@@ -154,10 +169,19 @@ ISSUER_ALTERNATION = "|".join(
 )
 # The issuers printed before 公告: a known one first, then known or other bodies (an
 # unlisted co-issuer must not cut the run and leave a later one to pick the series).
-_BODY = r"[\u4e00-\u9fff]{2,15}?(?:部|署|局|委员会|委|机构|院|办公室|办公厅)"
+# Linear time: each further issuer is matched atomically and the run possessively, with a
+# bound, so names run together (商务部海关总署工业和信息化部…) are read one way only; an
+# unlisted body must end where a separator, 公告/令 or a known issuer follows.
+_SEPARATORS = "[ 、,和与及]"
+_BODY = (
+    rf"(?:(?!公告)[\u4e00-\u9fff]){{2,15}}?(?:部|署|局|委员会|委|机构|院|办公室|办公厅)"
+    rf"(?={_SEPARATORS}|公告|令|中华人民共和国|{ISSUER_ALTERNATION})"
+)
+MAX_CO_ISSUERS = 8
 ISSUER_RUN = (
     rf"(?:中华人民共和国)?(?:{ISSUER_ALTERNATION})"
-    rf"(?:[ 、,和与及]*(?:中华人民共和国)?(?:{ISSUER_ALTERNATION}|{_BODY}))*[ 、,和与及]*"
+    rf"(?>{_SEPARATORS}*+(?:中华人民共和国)?(?:{ISSUER_ALTERNATION}|{_BODY})){{0,{MAX_CO_ISSUERS}}}+"
+    rf"{_SEPARATORS}*+"
 )
 ENGLISH_ISSUER_ALTERNATION = "|".join(f for i in ISSUERS for f in i.english)
 ENGLISH_ISSUER = re.compile(

@@ -45,6 +45,7 @@ from monitor.models import OutboxStatus
 from monitor.serve.entities import entities_endpoint
 from monitor.serve.feed import DEFAULT_LIMIT, FeedQuery, render_feed
 from monitor.serve.feed_filters import feed_filters
+from monitor.serve.notice import notice_document
 from monitor.serve.pages import page_routes
 from monitor.serve.schema import FEED_ITEM_SCHEMA, schema_bytes
 from monitor.store import Store
@@ -281,6 +282,18 @@ def build_app(
             return _error(503, "unavailable", "the store is unavailable")
         return _json(request, body, _etag(body), JSON_MEDIA_TYPE, "no-cache")
 
+    async def notice(request: Request) -> Response:
+        doc_key = request.path_params["doc_key"]
+        try:
+            document = await run_in_threadpool(notice_document, store, doc_key)
+        except StoreError as exc:
+            log.warning("notice: store unavailable: %s", exc)
+            return _error(503, "unavailable", "the store is unavailable")
+        if document is None:
+            return _error(404, "not_found", f"no notice {doc_key!r}")
+        body = _dumps(document)
+        return _json(request, body, _etag(body), JSON_MEDIA_TYPE, "no-cache")
+
     async def healthz(request: Request) -> Response:
         try:
             document = await run_in_threadpool(_health, store, settings, clock)
@@ -317,6 +330,7 @@ def build_app(
             Route("/feed.json", feed),
             Route("/controls.json", controls),
             Route("/entities.json", entities_endpoint(store, clock)),
+            Route("/notices/{doc_key:path}.json", notice),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             Route("/schema/feed-item.json", schema),

@@ -25,7 +25,7 @@ from monitor.codec import (
 )
 from monitor.detect.decide import StoredNotice, StoredUrl
 from monitor.detect.events import Delivery
-from monitor.models import Event, Notice, Verdict
+from monitor.models import Event, Notice, NoticeStatus, Verdict
 from monitor.store import tables as t
 
 EVENT_SEQ_LOCK = 72020463
@@ -80,6 +80,8 @@ def _notice_from_row(row: Any, text: str, urls: tuple[str, ...]) -> Notice:
         language=row["language"],
         attachments=attachments_from_json(row["attachments"]),
         items=items_from_json(row["items"] or []),
+        status=NoticeStatus(row["status"]),
+        title_en=row["title_en"],
     )
 
 
@@ -165,6 +167,8 @@ def _notice_values(notice: Notice) -> dict[str, Any]:
         "attachments": attachments_to_json(notice.attachments),
         "items": items_to_json(notice.items),
         "content_hash": notice.content_hash,
+        "status": notice.status.value,
+        "title_en": notice.title_en,
     }
 
 
@@ -189,6 +193,12 @@ def touch_notice(conn: Connection, doc_key: str, *, now: datetime) -> None:
         sa.update(t.notices)
         .where(t.notices.c.doc_key == doc_key)
         .values(last_seen_at=now, withdrawn_at=None)
+    )
+
+
+def set_title_en(conn: Connection, doc_key: str, title_en: str) -> None:
+    conn.execute(
+        sa.update(t.notices).where(t.notices.c.doc_key == doc_key).values(title_en=title_en)
     )
 
 

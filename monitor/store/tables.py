@@ -77,6 +77,8 @@ notices = sa.Table(
     sa.Column("first_seen_at", UTCDateTime(), nullable=False),
     sa.Column("last_seen_at", UTCDateTime(), nullable=False),
     sa.Column("withdrawn_at", UTCDateTime()),
+    sa.Column("status", sa.String(20), nullable=False, server_default="official"),
+    sa.Column("title_en", sa.Text),  # an English-language copy's title, when one was read
     sa.Index("ix_notices_source_published", "source_id", "published"),
 )
 

@@ -514,3 +514,19 @@ def test_digest_logs_never_show_the_smtp_password(
         )
     assert outcome.status == "dead" and "535" in (outcome.error or "")
     assert password not in caplog.text and password not in (outcome.error or "")
+
+
+def test_digest_shows_title_en_beside_the_chinese_title() -> None:
+    item = item_62(at(DAY, 9))
+    english = "MOFCOM Announcement No. 62 of 2025: export controls (rare earths)"
+    item["_regwatch"]["notice"]["title_en"] = english
+    mail = render_digest(
+        Subscriber(name="m", email=("a@example.test",)),
+        DAY,
+        [read_alert(item)],
+        sender="regwatch@example.test",
+    )
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert f"公布对稀土相关技术实施出口管制的决定\n  {english}\n" in text
+    assert '<div lang="en"' in html and english in html

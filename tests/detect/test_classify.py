@@ -254,3 +254,47 @@ def test_suspension_reaches_a_holmium_watch_through_the_measure_it_acts_on() -> 
     verdict = assess("关于暂停实施有关公告的公告", "暂停实施。", facts, acted_on=(HOLMIUM,))
     assert watch_matches(Watch(elements=("Ho",)), verdict, ("关于暂停实施有关公告的公告",))
     assert watch_matches(Watch(control_codes=("1C909",)), verdict, ())
+
+
+def test_a_report_naming_a_rare_earth_measure_is_relevant_and_says_so() -> None:
+    from monitor.models import NoticeFacts as Facts
+    from monitor.models import NoticeKind as Kind
+
+    facts = Facts(kind=Kind.COMMENTARY, mentions=("MOFCOM-2025-18", "MOFCOM-2025-70"),
+                  reports="MOFCOM-2025-70")  # fmt: skip
+    verdict = assess("市场观察", "第70号公告暂停实施。", facts)
+    assert verdict.relevant
+    assert verdict.matched[0] == (
+        "reports on MOFCOM-2025-70, naming rare-earth measure MOFCOM-2025-18"
+    )
+    other = Facts(kind=Kind.COMMENTARY, mentions=("MOFCOM-2023-23",), reports="MOFCOM-2023-23")
+    assert not assess("镓", "镓出口。", other).relevant
+
+
+def test_news_naming_rare_earths_in_passing_is_kept_with_its_reasons_but_not_relevant() -> None:
+    from monitor.models import NoticeFacts as Facts
+    from monitor.models import NoticeKind as Kind
+
+    facts = Facts(kind=Kind.COMMENTARY)
+    verdict = assess("镓价周评", "镓价上涨。此前管制还覆盖了稀土。", facts)
+    assert not verdict.relevant
+    assert verdict.matched == (
+        "keyword 稀土",
+        "passing mention: rare earths in 1 sentence(s), not the subject",
+    )
+    subject = assess("稀土出口管制再收紧", "正文。", facts)
+    assert subject.relevant and subject.matched[-1] == "subject: rare earths in the headline"
+
+
+def test_a_report_of_a_rare_earth_notice_is_relevant_whatever_its_words() -> None:
+    from monitor.models import NoticeFacts as Facts
+    from monitor.models import NoticeKind as Kind
+
+    facts = Facts(kind=Kind.COMMENTARY, mentions=("MOFCOM-2025-70",), reports="MOFCOM-2025-70")
+    verdict = assess("两日两度暂停", "第70号公告。前者涉及稀土。", facts,
+                     reported=Verdict(relevant=True))  # fmt: skip
+    assert verdict.relevant
+    assert "reports on MOFCOM-2025-70 (rare-earth relevant)" in verdict.matched
+    unrelated = assess("两日两度暂停", "第70号公告。前者涉及稀土。", facts,
+                       reported=Verdict(relevant=False))  # fmt: skip
+    assert not unrelated.relevant

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from monitor.detect.decide import (
     WITHDRAWN_AFTER,
+    Confirm,
     Miss,
     NewNotice,
+    NewReported,
     NewUrl,
     Promote,
     Rehash,
@@ -21,15 +23,17 @@ from monitor.detect.decide import (
     Revise,
     StoredNotice,
     StoredUrl,
+    TitleEn,
     Touch,
     Withdraw,
     decide_alias,
     decide_listing,
     decide_page,
+    decide_report,
     decide_withdrawals,
     notices_to_check,
 )
-from monitor.models import Notice, NoticeFacts, RawNotice, Verdict
+from monitor.models import Notice, NoticeFacts, NoticeStatus, RawNotice, Verdict
 
 KEY = "MOFCOM-2025-62"
 PRIMARY = "https://www.mofcom.gov.cn/zwgk/zcfb/art/2025/art_62.html"
@@ -420,3 +424,56 @@ def test_a_withdrawal_only_at_exactly_the_third_miss_of_the_primary_url(
         assert withdrawals == ((Withdraw(stored().notice),) if expect_withdrawal else ())
         withdrawn = withdrawn or expect_withdrawal
         row = replace(row, missing_polls=streak)
+
+
+# --- news first: a report of a notice not yet seen at an official source -----------------
+
+NEWS_URL = "https://news.example.invalid/2025/10/09/rare-earth-tech.html"
+
+
+def test_a_report_of_an_unknown_notice_makes_it_reported_with_the_report_as_alias() -> None:
+    report = replace(notice(NEWS_URL, text="据报道，商务部发布第62号公告。"), source_id="news")
+    assert decide_report(report, at_url=None, listed_date=LISTED) == (
+        NewUrl(NEWS_URL, KEY, "news", "zh-Hans", LISTED, None),
+        NewReported(replace(report, status=NoticeStatus.REPORTED)),
+    )
+    assert (
+        decide_report(report, at_url=url_row(NEWS_URL, content_hash=None), listed_date=None) == ()
+    )
+
+
+def test_the_official_page_of_a_reported_notice_confirms_it() -> None:
+    known = stored(NEWS_URL)
+    known = replace(known, notice=replace(known.notice, status=NoticeStatus.REPORTED))
+    official = notice()
+    intents = decide_page(official, stored=known, at_url=None, listed_date=None)
+    assert intents[1:] == (Confirm(official, version=3),)
+    assert official.status is NoticeStatus.OFFICIAL
+
+
+def test_an_english_copy_of_a_known_notice_gives_its_title_once() -> None:
+    english = replace(notice(MIRROR, language="en"), title_en="MOFCOM Announcement No. 62")
+    intents = decide_page(english, stored=stored(), at_url=None, listed_date=None)
+    assert intents[1:] == (TitleEn(KEY, "MOFCOM Announcement No. 62"), Touch(KEY))
+    titled = stored()
+    titled = replace(titled, notice=replace(titled.notice, title_en="MOFCOM Announcement No. 62"))
+    assert decide_page(english, stored=titled, at_url=None, listed_date=None)[1:] == (Touch(KEY),)
+
+
+def test_the_simplified_text_keeps_the_english_copy_title() -> None:
+    was = stored(language="en")
+    was = replace(was, notice=replace(was.notice, title_en="MOFCOM Announcement No. 62"))
+    intents = decide_page(notice(MIRROR), stored=was, at_url=None, listed_date=None)
+    promoted = intents[1]
+    assert isinstance(promoted, Promote)
+    assert promoted.notice.title_en == "MOFCOM Announcement No. 62"
+
+
+def test_a_news_headline_does_not_outlive_the_official_page() -> None:
+    known = stored(NEWS_URL)
+    reported = replace(known.notice, status=NoticeStatus.REPORTED, title_en="Wire headline")
+    intents = decide_page(
+        notice(), stored=replace(known, notice=reported), at_url=None, listed_date=None
+    )
+    confirm = intents[1]
+    assert isinstance(confirm, Confirm) and confirm.notice.title_en is None

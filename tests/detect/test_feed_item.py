@@ -192,3 +192,25 @@ def test_an_untitled_unnumbered_notice_shows_its_url() -> None:
 def test_rfc3339_takes_a_naive_time_as_utc() -> None:
     assert rfc3339(datetime(2025, 10, 9, 3, 15, 0, 999)) == "2025-10-09T03:15:00Z"
     assert rfc3339(AT) == "2025-10-09T03:15:00Z"
+
+
+def test_a_reported_notice_says_it_is_known_only_from_reports() -> None:
+    from monitor.models import NoticeStatus
+
+    news = replace(
+        NO_62,
+        url="https://news.example.invalid/a.html",
+        doc_number=None,
+        title="China puts rare-earth technology under licence",
+        facts=NoticeFacts(kind=NoticeKind.COMMENTARY, reports="MOFCOM-2025-62"),
+        status=NoticeStatus.REPORTED,
+    )
+    reported = event(EventKind.NOTICE_REPORTED, news)
+    assert summary_text(reported) == (
+        "Notice MOFCOM-2025-62 reported (China puts rare-earth technology under licence), "
+        "not yet seen at an official source. Rare-earth relevant: keyword 稀土."
+    )
+    item = item_for_event(reported)
+    assert item["_regwatch"]["event"] == "notice.reported"
+    assert item["_regwatch"]["notice"]["status"] == "reported"
+    assert item["_regwatch"]["notice"]["reports"] == "MOFCOM-2025-62"

@@ -36,6 +36,12 @@ def test_new_notice_item_has_the_contract_shape() -> None:
             "url": NO_62.url,
             "urls": [NO_62.url, NO_62.urls[0]],
             "effective": [{"from": "2025-10-09", "scope": "whole notice"}],
+            # Added in 0.2: composed from the facts (no English copy is known here).
+            "title_en": "MOFCOM Announcement No. 62 of 2025: export controls (rare earths) "
+            "(Sm, Dy), effective 2025-10-09",
+            "status": "official",
+            "mentions": [],
+            "reports": None,
         },
         "rare_earth": {
             "relevant": True,

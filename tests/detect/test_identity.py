@@ -26,7 +26,7 @@ def test_news_is_an_alias_of_the_notice_its_title_names() -> None:
         return stored & set(asked[-1])
 
     assert alias_target(facts, news, known) == "MOFCOM-2025-70"
-    assert asked == [["MOFCOM-2025-70", "MOFCOM-2025-61"]]  # one look-up, title first
+    assert asked == [["MOFCOM-2025-70"]]  # one look-up: the notice it reports
     assert alias_target(facts, news, lambda keys: set()) is None
     text_only = raw("商务部新闻发言人答记者问", "正文提到商务部公告2025年第61号。")
     assert alias_target(read_facts(text_only), text_only, known) == "MOFCOM-2025-61"
@@ -88,3 +88,41 @@ def test_a_stated_effective_date_never_replaces_dates_the_text_gives() -> None:
         text="本公告自2025年10月9日起正式实施。", effective_on=date(2026, 1, 1),
     )  # fmt: skip
     assert [e.from_ for e in read_facts(raw).effective] == [date(2025, 10, 9)]
+
+
+def test_a_text_reporting_no_notice_is_an_alias_of_the_first_stored_one_it_names() -> None:
+    news = raw(
+        "稀土通用许可落地",
+        "记者\n通用许可今日落地。\n企业欢迎。\n此前商务部公告2025年第18号已实施。",
+    )
+    facts = read_facts(news)
+    assert facts.reports is None and facts.mentions == ("MOFCOM-2025-18",)
+    asked: list[list[str]] = []
+
+    def known(keys: Iterable[str]) -> set[str]:
+        asked.append(list(keys))
+        return {"MOFCOM-2025-18"} & set(asked[-1])
+
+    assert alias_target(facts, news, known) == "MOFCOM-2025-18"
+    assert len(asked) == 1
+
+
+def test_a_report_of_a_notice_not_stored_is_no_alias() -> None:
+    news = raw("China pauses MOFCOM Announcement No. 61 of 2025", "Wire\nNo. 61 is paused.")
+    facts = read_facts(news)
+    assert facts.reports == "MOFCOM-2025-61"
+    assert alias_target(facts, news, lambda keys: set()) is None
+
+
+def test_an_english_page_carries_its_title_as_title_en() -> None:
+    page = RawNotice(
+        source_id="s",
+        url="https://english.mofcom.gov.cn/a.html",
+        title=" MOFCOM Announcement No. 61 of 2025 ",
+        text="x",
+        language="en",
+    )
+    notice = build_notice(page, read_facts(page), acted_on=lambda _key: None)
+    assert notice.title_en == "MOFCOM Announcement No. 61 of 2025"
+    chinese = build_notice(raw("标题", "x"), read_facts(raw("标题", "x")), acted_on=lambda k: None)
+    assert chinese.title_en is None

@@ -59,3 +59,13 @@ def test_every_printed_form_reads_back(day: date) -> None:
 )
 def test_impossible_or_partial_dates_are_none(printed: str) -> None:
     assert parse_date(printed) is None
+
+
+def test_text_around_a_date_is_no_date_not_an_error() -> None:
+    # Found by the fuzz suite: words before 年 raised KeyError from the numeral reader.
+    assert parse_date("商务部2025年4月4日") is None
+
+
+def test_a_huge_number_is_no_date_not_an_error() -> None:
+    # Found by the fuzz suite: date() raised OverflowError on a 20-digit day.
+    assert parse_date("October 99999999999999999999, 2025") is None

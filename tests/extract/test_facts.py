@@ -825,3 +825,15 @@ def test_repeal_phrasings(text: str) -> None:
     got = facts("关于废止有关公告的公告", text, doc_number="商务部公告2024年第51号")
     assert got.affects == (Affect("MOFCOM-2023-23", AffectAction.REPEAL),)
     assert got.effective == ()
+
+
+def test_a_report_has_no_number_of_its_own_and_says_what_it_reports() -> None:
+    title = "MOFCOM Announcement No. 61 of 2025: what exporters must know"
+    text = "Law firm alert\nMOFCOM Announcement No. 61 of 2025 and No. 62 took effect."
+    official = extract_facts(title, text)
+    report = extract_facts(title, text, report=True, published=date(2025, 10, 10))
+    assert official.doc_key == "MOFCOM-2025-61" and official.reports is None
+    assert (report.doc_key, report.kind.value) == (None, "commentary")
+    assert report.mentions == ("MOFCOM-2025-61", "MOFCOM-2025-62")
+    assert report.reports == "MOFCOM-2025-61"
+    assert official.mentions == ("MOFCOM-2025-62",)

@@ -140,3 +140,11 @@ def test_t2s_converts_a_whole_text_and_leaves_width_alone() -> None:
     assert t2s("稀土 rare earth") == "稀土 rare earth"
     # The fold agrees with it character by character, and adds NFKC.
     assert fold("商務部公告２０２５年第６２號").text == "商务部公告2025年第62号"
+
+
+def test_pinyin_glosses_are_taken_out_and_nothing_else() -> None:
+    from monitor.extract.folding import without_pinyin
+
+    assert without_pinyin("商务(wù)部公告第61号（hào）") == "商务部公告第61号"
+    assert without_pinyin("物项(a)和 NdFeB (magnets)") == "物项(a)和 NdFeB (magnets)"
+    assert without_pinyin("no brackets") == "no brackets"

@@ -121,6 +121,8 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
         },
     ]
     intro = f"*{link(alert.url, alert.title or alert.label)}*"
+    if alert.english:
+        intro += "\n_" + escape(alert.english) + "_"
     if alert.summary and alert.summary != alert.title:
         intro += "\n" + escape(alert.summary)
     blocks.append(_section(intro))
@@ -168,7 +170,8 @@ def _blocks(alert: Alert) -> list[dict[str, Any]]:
 def fallback_text(alert: Alert) -> str:
     """The notification text: document number (else title) and what happened."""
     rest = title_without_number(alert)
-    return alert.headline + (f": {rest}" if rest and rest != alert.label else "")
+    text = alert.headline + (f": {rest}" if rest and rest != alert.label else "")
+    return text + (f" ({alert.english})" if alert.english else "")
 
 
 def render_slack_message(alert: Alert) -> SlackMessage:

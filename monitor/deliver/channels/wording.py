@@ -76,6 +76,12 @@ class Alert:
     detected_at: datetime | None  # the same moment in UTC; None when unreadable
     relevant: bool
     page_url: str = ""  # the notice's page on regwatch ([server] public_url), else empty
+    title_en: str = ""  # the English headline (0.2), shown beside the Chinese title
+
+    @property
+    def english(self) -> str:
+        """`title_en` when it adds something to what the title and label already say."""
+        return "" if self.title_en in (self.title, self.label) else self.title_en
 
     @property
     def headline(self) -> str:
@@ -151,6 +157,8 @@ def group_and_happened(item: Mapping[str, Any]) -> tuple[str, str]:
         if "extend" in actions:
             return "new", f"extends {_targets(affects, 'extend')}"
         return "new", "new rare-earth notice" if relevant else "new notice"
+    if event == "notice.reported":
+        return "new", "reported, not yet seen at an official source"
     if event == "notice.revised":
         return "revised", "text revised"
     if event == "notice.withdrawn":
@@ -231,6 +239,7 @@ def read_alert(item: Mapping[str, Any], *, public_url: str | None = None) -> Ale
         detected_at=utc(moment) if moment is not None else None,
         relevant=bool(rare_earth.get("relevant")),
         page_url=notice_page_url(public_url, _text(notice.get("doc_key"))),
+        title_en=_text(notice.get("title_en")),
     )
 
 

@@ -283,3 +283,15 @@ def test_send_text_posts_a_plain_note(slack: SlackStandIn) -> None:
         and posted.text is not None
         and "mofcom-zcfb" in posted.text
     )
+
+
+def test_text_and_blocks_show_title_en_beside_the_chinese_title() -> None:
+    item = item_62(DETECTED)
+    english = "MOFCOM Announcement No. 62 of 2025: export controls (rare earths)"
+    item["_regwatch"]["notice"]["title_en"] = english
+    message = render_slack_message(read_alert(item))
+    assert message.text.endswith(f"公布对稀土相关技术实施出口管制的决定 ({english})")
+    assert any(f"_{english}_" in text for text in all_texts(message.blocks))
+    # Without one (items stored before 0.2), nothing is added.
+    plain = render_slack_message(read_alert(item_62(DETECTED)))
+    assert "(MOFCOM" not in plain.text

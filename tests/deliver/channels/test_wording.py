@@ -48,3 +48,13 @@ def test_notice_page_url_escapes_keys_that_are_urls() -> None:
         notice_page_url("https://r.example.com/", "https://aqygzj.mofcom.gov.cn/a.html")
         == "https://r.example.com/notices/https%3A%2F%2Faqygzj.mofcom.gov.cn%2Fa.html"
     )
+
+
+def test_a_reported_notice_is_new_and_says_it_is_not_official_yet() -> None:
+    item = item_62(datetime(2025, 10, 9, 2, 31, tzinfo=UTC))
+    item["_regwatch"]["event"] = "notice.reported"
+    alert = read_alert(item)
+    assert (alert.group, alert.happened) == (
+        "new",
+        "reported, not yet seen at an official source",
+    )
