@@ -107,6 +107,7 @@ CHECKS: Mapping[str, Check] = {
     "api_path": text,
     # rss
     "language": text,
+    "report": flag,
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -33,7 +34,7 @@ from monitor.models import Attachment, Page, RawNotice, SourceDef, Validators
 if TYPE_CHECKING:  # the HTTP stack is not needed to read source definitions
     from monitor.fetch.client import Fetcher
 
-RSS_OPTIONS = frozenset({"language"})
+RSS_OPTIONS = frozenset({"language", "report"})
 
 
 class RssAdapter:
@@ -92,9 +93,14 @@ def _parse_feed(page: Page, source: SourceDef) -> list[RawNotice]:
     if not entries and (parsed.get("bozo") or not parsed.get("version")):
         raise ParseError("layout", f"not a feed: {parsed.get('bozo_exception')!r}", page.url)
     language = source.options.get("language")
+    # A news feed's items report on notices and are never one, whatever number a headline
+    # prints (`report = true` in its definition).
+    report = source.options.get("report") is True
     notices: dict[str, RawNotice] = {}
     for entry in entries:
         notice = _notice(entry, page, source, language if isinstance(language, str) else None)
+        if notice is not None and report:
+            notice = replace(notice, report=True)
         if notice is not None:
             notices.setdefault(notice.url, notice)
     # A feed whose Chinese arrived as '?' would otherwise be a feed of new items.

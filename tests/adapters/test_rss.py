@@ -10,9 +10,10 @@ import pytest
 
 from monitor.adapters.base import SourceState
 from monitor.adapters.rss import RssAdapter
+from monitor.detect.identity import read_facts
 from monitor.errors import ParseError
 from monitor.fetch.client import Fetcher
-from monitor.models import SourceDef
+from monitor.models import RawNotice, SourceDef
 from monitor.replay import ReplaySite
 
 FEED = "https://www.globaltimes.cn/rss/china.xml"
@@ -114,6 +115,23 @@ def test_since_and_language_option(site: ReplaySite, fetcher: Fetcher) -> None:
     )  # fmt: skip
     assert [n.published for n in result.notices] == [dt.date(2025, 10, 9)]
     assert result.notices[0].language == "en"
+
+
+def test_a_news_feed_marks_its_items_as_reports(site: ReplaySite, fetcher: Fetcher) -> None:
+    plain = RssAdapter().poll(feed_source(), fetcher, SourceState(first_run=True))
+    news = RssAdapter().poll(feed_source(report=True), fetcher, SourceState(first_run=True))
+    assert plain.notices and not any(n.report for n in plain.notices)
+    assert news.notices and all(n.report for n in news.notices)
+
+
+def test_a_news_item_printing_a_number_in_its_headline_is_a_report_not_the_notice() -> None:
+    item = RawNotice(
+        source_id="news-search-zh", url="https://news.example.invalid/a.html",
+        title="商务部公告2025年第61号：对境外相关稀土物项实施出口管制",
+        text="商务部公告2025年第61号：对境外相关稀土物项实施出口管制", report=True,
+    )  # fmt: skip
+    facts = read_facts(item)
+    assert facts.doc_key is None and facts.reports == "MOFCOM-2025-61"
 
 
 def poll_bytes(body: bytes, content_type: str = "application/xml") -> Any:
