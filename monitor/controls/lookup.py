@@ -87,8 +87,8 @@ def parse_query(
 
 def _element(value: str) -> str | None:
     word = fold_text(value).strip()
-    if word in BY_SYMBOL:
-        return word
+    if word.capitalize() in BY_SYMBOL:  # symbols in any case: Dy, dy, DY
+        return word.capitalize()
     if word in BY_HANS:
         return BY_HANS[word].symbol
     found = BY_ENGLISH.get(word.lower())
@@ -116,6 +116,9 @@ def lookup(
     items_of: dict[str, list[ItemState]] = {}
     for item in measure_items(by_key.values(), states):
         items_of.setdefault(item.doc_key, []).append(item)
+    entries_of: dict[str, list[CodeState]] = {}
+    for entry in state.controls:
+        entries_of.setdefault(entry.doc_key, []).append(entry)
     matched: list[MatchedMeasure] = []
     found_items: list[ItemState] = []
     for measure in state.measures:
@@ -126,7 +129,9 @@ def lookup(
                 reasons += why
                 found_items.append(held)
         if not reasons:
-            reasons = _measure_reasons(measure, by_key[measure.doc_key], query)
+            reasons = _measure_reasons(
+                measure, by_key[measure.doc_key], entries_of.get(measure.doc_key, []), query
+            )
         if reasons:
             matched.append(MatchedMeasure(measure, tuple(dict.fromkeys(reasons))))
     keys = {m.measure.doc_key for m in matched}
@@ -153,21 +158,31 @@ def _item_reasons(item: Item, query: Query) -> list[str]:
     return reasons
 
 
-def _measure_reasons(measure: MeasureState, record: MeasureRecord, query: Query) -> list[str]:
+def _measure_reasons(
+    measure: MeasureState, record: MeasureRecord, entries: Sequence[CodeState], query: Query
+) -> list[str]:
+    """Why a measure without matching item rows matches: its text, else its list entries
+    (control_codes.toml: the HS lines and elements of the codes it controls)."""
     reasons: list[str] = []
     if query.hs is not None:
         reasons += [
             f"HS {h} in the notice" for h in record.facts.hs_codes if hs_covers(query.hs, h)
         ]
+        reasons += [
+            f"{e.code} HS {h}" for e in entries for h in e.hs_codes if hs_covers(query.hs, h)
+        ]
     if query.code is not None:
+        printed = (*measure.control_codes, *(c for e in entries for c in (e.code, *e.sub_items)))
         reasons += [
             f"control code {c} in the notice"
-            for c in measure.control_codes
+            for c in dict.fromkeys(printed)
             if code_covers(query.code, c)
         ]
-    if query.element is not None and query.element in measure.elements:
+    if query.element is not None and (
+        query.element in measure.elements or any(query.element in e.elements for e in entries)
+    ):
         reasons.append(f"element {query.element}")
-    return reasons
+    return list(dict.fromkeys(reasons))
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from monitor.controls.codes import CodeTable
+from monitor.controls.codes import CodeTable, ControlCode
 from monitor.controls.document import controls_json
 from monitor.controls.lookup import answer_json, lookup, parse_query
 from monitor.controls.state import controls_state
@@ -152,11 +152,7 @@ def test_code_and_element_lookups_and_measure_level_matches() -> None:
 
 def test_controls_in_answers_are_those_of_matched_measures() -> None:
     table = CodeTable(
-        codes={
-            "1C902": __import__("monitor.controls.codes", fromlist=["ControlCode"]).ControlCode(
-                code="1C902", description="Sm", notice="MOFCOM-2025-18"
-            )
-        }
+        codes={"1C902": ControlCode(code="1C902", description="Sm", notice="MOFCOM-2025-18")}
     )
     answer = lookup(RECORDS, D("2025-12-01"), parse_query(code="1C902"), codes=table)
     assert [c["code"] for c in answer_json(answer)["controls"]] == ["1C902"]
@@ -186,3 +182,29 @@ def test_query_forms() -> None:
     assert parse_query(element="Dysprosium").element == "Dy"
     assert not parse_query()
     assert MeasureStatus.PENDING.value == "pending"
+
+
+def test_a_measure_matches_through_the_hs_lines_and_elements_of_its_list_entries() -> None:
+    table = CodeTable(
+        codes={
+            "1C902": ControlCode(
+                code="1C902",
+                description="Sm",
+                elements=("Sm",),
+                hs_codes=("2805301200",),
+                notice="MOFCOM-2025-18",
+            )
+        }
+    )
+    bare = replace(NO18, items=(), facts=replace(NO18.facts, elements=()))
+    hs = lookup([bare], D("2025-12-01"), parse_query(hs="2805301200"), codes=table)
+    assert hs.measures[0].matched == ("1C902 HS 2805301200",)
+    element = lookup([bare], D("2025-12-01"), parse_query(element="sm"), codes=table)
+    assert element.measures[0].matched == ("element Sm",)
+    assert (
+        lookup([bare], D("2025-12-01"), parse_query(hs="2805301200"), codes=NO_TABLE).measures == ()
+    )
+
+
+def test_element_symbols_in_any_case() -> None:
+    assert parse_query(element="dy").element == parse_query(element="DY").element == "Dy"
