@@ -19,6 +19,7 @@ from tests.support.source_replays import (
     EC_61,
     EN_61,
     FR_MAGNETS,
+    N61_EN_TITLE,
     URL_61,
     Replays,
     started_replays,
@@ -78,6 +79,7 @@ def test_every_bundled_source_against_its_replay(cli: Cli, replays: Replays) -> 
     # The authoritative Chinese text is the notice, whichever source was filed first.
     assert notice["url"] in {URL_61, EC_61} and n61["url"] == notice["url"]
     assert notice["title"].startswith("商务部公告2025年第61号")
+    assert notice["title_en"] == " ".join(N61_EN_TITLE.split())  # the English copy's title
     assert n61["_regwatch"]["rare_earth"]["relevant"]  # type: ignore[index]
     assert all("127.0.0.1" not in url for url in notice["urls"])
 
