@@ -76,13 +76,15 @@ def test_row_prefers_title_en_when_the_notice_has_one() -> None:
     item = item_for_event(by_id("evt-70-new"))
     row = event_view(item)
     assert row["label"] == "商务部 海关总署公告2025年第70号"
-    assert row["title"].startswith("关于暂停实施") and row["title_lang"] == "zh"
+    assert row["title"] == item["_regwatch"]["notice"]["title_en"] and row["title_lang"] == "en"
+    assert row["title"].startswith("MOFCOM Announcement No. 70 of 2025")
+    assert row["title_zh"].startswith("关于暂停实施")
     assert row["href"] == "/notices/MOFCOM-2025-70"
     assert row["happened"].startswith("suspends MOFCOM-2025-55")
-    item["_regwatch"]["notice"]["title_en"] = "MOFCOM Announcement No. 70 of 2025: suspension"
+    del item["_regwatch"]["notice"]["title_en"]  # an item stored before 0.2
     row = event_view(item)
-    assert row["title"] == "MOFCOM Announcement No. 70 of 2025: suspension"
-    assert row["title_lang"] == "en" and row["title_zh"].startswith("关于暂停实施")
+    assert row["title"].startswith("关于暂停实施") and row["title_lang"] == "zh"
+    assert row["title_zh"] is None
 
 
 def test_reasons_drop_sub_items_of_named_codes_and_stop_at_the_limit() -> None:
