@@ -230,7 +230,7 @@ def number_in_title(title: Folded) -> str | None:
 # it, else the citation before it; the year of the nearest dated citation, else the date
 # the text was published.
 
-_CN_SEPARATOR = r"(?:[、,和及与至到~-]|以及)"
+_CN_SEPARATOR = r"(?:[、,和及与至到~\-–—]|以及)"
 # Everything before the number is optional, so a match may only start where a citation can
 # (a 汉字, a digit, a bracket), and whitespace is taken possessively: a run of spaces is read
 # once, not once per way of splitting it.
@@ -246,7 +246,7 @@ _CN_CITE = re.compile(
     rf"(?>\s*+{_CN_SEPARATOR}\s*+第?\s*+\d{{1,4}}(?![\d年])(?:\s*+号)?){{0,20}})"
     r"(?<=号)\s*+(?P<form2>公告|令)?"
 )
-_CN_RANGE = re.compile(r"(\d{1,4})\s*+号?\s*+(?:至|到|~|-)\s*+第?\s*+(\d{1,4})")
+_CN_RANGE = re.compile(r"(\d{1,4})\s*+号?\s*+(?:至|到|~|-|–|—)\s*+第?\s*+(\d{1,4})")
 _EN_LEAD = (
     r"(?:[Aa]nnouncements?|ANNOUNCEMENT|[Nn]otices?|[Nn]otifications?|[Dd]ecisions?"
     r"|[Dd]ecrees?|[Oo]rders?|[Cc]irculars?)"

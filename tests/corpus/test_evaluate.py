@@ -33,7 +33,7 @@ def test_gold_corpus_official_pages_meet_the_targets(tmp_path: Path) -> None:
 # Issue 10's news corpus: relevance recall is held at 100 %; the other figures are floors
 # at what the extractor reaches today (the targets of FIELD_TARGETS are not yet met for news;
 # raise these as it improves, never lower them).
-NEWS_FLOORS = {"mentions": 0.95, "reports": 0.87, "elements": 0.96, "control_codes": 1.0}
+NEWS_FLOORS = {"mentions": 0.974, "reports": 0.948, "elements": 0.969, "control_codes": 1.0}
 
 
 def test_gold_corpus_with_news_holds_recall_and_the_floors() -> None:
@@ -211,7 +211,7 @@ def test_news_articles_are_scored_per_script_with_mentions_and_reports(tmp_path:
     pages = {
         "news-hans": ("zh-CN", "商务部暂停实施第61号公告",
                       "<p>商务部、海关总署发布2025年第70号公告，暂停实施第61号、第62号公告。</p>",
-                      ["MOFCOM-2025-61", "MOFCOM-2025-70", "MOFCOM-2025-62"], "MOFCOM-2025-61"),
+                      ["MOFCOM-2025-61", "MOFCOM-2025-70", "MOFCOM-2025-62"], "MOFCOM-2025-70"),
         "news-en": ("en", "China pauses rare-earth curbs",
                     "<p>MOFCOM Announcement No. 70 of 2025 suspends Nos. 61 and 62.</p>",
                     ["MOFCOM-2025-70", "MOFCOM-2025-61", "MOFCOM-2025-62"], "MOFCOM-2025-70"),

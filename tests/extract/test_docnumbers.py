@@ -222,3 +222,16 @@ def test_overlapping_readings_keep_the_first() -> None:
     inside = _Ref(5, 12, (), False, 2025, (62,), True)
     after = _Ref(12, 20, (), False, 2025, (63,), True)
     assert _drop_overlaps([first, inside, after]) == [first, after]
+
+
+def test_a_range_with_a_dash_of_any_width_names_every_number() -> None:
+    # Chinese typesetting prints ranges with an em dash (第55—58号) or an en dash.
+    for dash in ("—", "–", "-"):
+        text = f"商务部第70号公告暂停的是第55{dash}58号公告。"
+        assert mentions(text, published_year=2025) == (
+            "MOFCOM-2025-70",
+            "MOFCOM-2025-55",
+            "MOFCOM-2025-56",
+            "MOFCOM-2025-57",
+            "MOFCOM-2025-58",
+        ), dash
