@@ -258,6 +258,11 @@ _EN_CITE = re.compile(
     r"(?>\s*+(?:,\s*+and|,|and|&|to|through|-|–)\s*+(?:Nos?\.?\s*+)?\d{1,4}(?![\d/])){0,20}+)"
     r"(?:\s*+(?:of\s++(?:the\s++year\s++)?|,\s*+|/\s*+|\[\s*+|\(\s*+)(?P<year>\d{4})(?!\d))?"
 )
+# "Announcements 61 and 62 of 2025": no "No.", so only with the year after it.
+_EN_BARE = re.compile(
+    r"(?P<lead>[Aa]nnouncements?|ANNOUNCEMENTS?)\s++(?P<no>)(?P<nums>\d{1,4}(?![\d/])"
+    r"(?>\s*+(?:,\s*+and|,|and|&)\s*+\d{1,4}(?![\d/])){0,20}+)\s++of\s++(?P<year>\d{4})(?!\d)"
+)
 _EN_RANGE = re.compile(r"(\d{1,4})\s*+(?:to|through|-|–)\s*+(?:Nos?\.?\s*+)?(\d{1,4})")
 _DECREE_FORMS = re.compile(r"[Dd]ecree|[Oo]rder")
 _MOFCOM_WORDS = re.compile(r"announcement|notification|decision", re.IGNORECASE)
@@ -355,11 +360,12 @@ def _chinese_refs(text: str) -> list[_Ref]:
 
 def _english_refs(text: str) -> list[_Ref]:
     refs: list[_Ref] = []
-    for match in _EN_CITE.finditer(text):
+    for match in [*_EN_CITE.finditer(text), *_EN_BARE.finditer(text)]:
         lead = match.group("lead")
         if match.group("no") == "No" and not lead:
             continue  # "No 61" only after "Announcement"
-        year = match.group("year") or match.group("ly") or match.group("ly2") or match.group("ly3")
+        given = match.groupdict()
+        year = given["year"] or given.get("ly") or given.get("ly2") or given.get("ly3")
         numbers = _numbers(match.group("nums"), _EN_RANGE)
         if year is None and len(numbers) > 1 and numbers[-1] in _YEARS:
             year, numbers = str(numbers[-1]), numbers[:-1]  # "Nos. 61, 62, 2025"

@@ -235,3 +235,11 @@ def test_a_range_with_a_dash_of_any_width_names_every_number() -> None:
             "MOFCOM-2025-57",
             "MOFCOM-2025-58",
         ), dash
+
+
+def test_announcements_numbered_without_no_when_the_year_follows() -> None:
+    text = "Magnet makers audit supply chains after China's Announcements 61 and 62 of 2025."
+    assert mentions(fold(text).text) == ("MOFCOM-2025-61", "MOFCOM-2025-62")
+    assert mentions(fold("MOFCOM Announcement 70 of 2025 pauses them.").text) == ("MOFCOM-2025-70",)
+    # Without "of <year>" a bare figure after the word is a count or a date, not a number.
+    assert mentions(fold("The announcement 2 weeks ago and announcements 3 and 4.").text) == ()
