@@ -270,6 +270,8 @@ _SENTENCE_BREAK = re.compile(r"[。;!?\n]|\.\s")
 _CONTEXT = 80  # characters either side of a number read for its issuers
 _MAX_RANGE = 30  # "Nos. 55 to 58"; a longer "range" is two unrelated numbers
 _YEARS = range(1949, 2100)
+_YEARS_AGO = re.compile(r"去年|上年|前年|last year|the year before last", re.IGNORECASE)
+_TWO_YEARS_AGO = frozenset({"前年", "the year before last"})
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ def folded_citations(folded: str, *, published_year: int | None = None) -> list[
         if not issuers:
             continue
         previous = issuers
-        year = ref.year or _year_for(dated, ref, published_year)
+        year = ref.year or _year_for(folded, dated, ref, published_year)
         for number in ref.numbers:
             key = _cited_key(issuers, ref.decree, year, number)
             if key:
@@ -435,13 +437,20 @@ def _issuers_in_text(text: str) -> tuple[Issuer, ...]:
     return (mofcom[0],) if mofcom else named[:1]
 
 
-def _year_for(dated: list[_Ref], ref: _Ref, published_year: int | None) -> int | None:
+def _year_for(text: str, dated: list[_Ref], ref: _Ref, published_year: int | None) -> int | None:
     """A yearless number's year: the one year the text's dated numbers share, else the
     year of publication (texts print older notices' years, not this year's), else the
-    nearest dated number's."""
+    nearest dated number's. A sentence that says "last year" (回顾去年，…以第70号公告) moves
+    the year of publication back."""
     same = [r.year for r in dated if set(ref.numbers) & set(r.numbers)]
     if same:
         return same[0]  # the number printed with its year elsewhere in the text
+    if published_year is not None:
+        begin = max(0, ref.start - _CONTEXT)
+        breaks = list(_SENTENCE_BREAK.finditer(text, begin, ref.start))
+        said = _YEARS_AGO.findall(text, breaks[-1].end() if breaks else begin, ref.start)
+        if said:
+            return published_year - (2 if said[-1].lower() in _TWO_YEARS_AGO else 1)
     years = {r.year for r in dated}
     if len(years) == 1:
         return years.pop()
