@@ -32,6 +32,9 @@ _BESIDE = re.compile(
     r"并行|取代|仍然有效|原订|原定|alongside|\breplace|did not say whether|未说明是否",
     re.IGNORECASE,
 )
+# A clause that dates something from a notice: "自…以来", "…后", "since …", "after …".
+_PERIOD = re.compile(r"^\s*+(?:自|since\b|after\b)|(?:以来|后)$", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _DIGIT = re.compile(r"\d")
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]|\.\s")
 _TITLE_WEIGHT = 10
@@ -75,9 +78,15 @@ def reported_key(
         if alone - listed:
             for key in listed - alone:
                 score[key] = 0
-    # A notice named only further down, or set beside the news, is background.
-    headline = {c.key for c in in_title} | {
-        c.key for c in in_lead if not _BESIDE.search(_sentence(folded, c))
+    # A notice named only further down, set beside the news, or only acted on by it is
+    # background; so is one that, after the lead paragraph, only starts a period.
+    first_paragraph_end = ends[2] if len(ends) > 2 else len(folded)
+    headline = {c.key for c in named_in_title} | {
+        c.key
+        for c in in_lead
+        if not _BESIDE.search(_sentence(folded, c))
+        and not _governed(folded, c, _ACTED_ON)
+        and not (c.start > first_paragraph_end and _PERIOD.search(_clause(folded, c)))
     }
     order = [k for k in dict.fromkeys(c.key for c in every) if k in headline]
     if not order:
@@ -101,4 +110,11 @@ def _sentence(folded: str, cite: Citation) -> str:
     """The sentence a citation is printed in."""
     begin = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, cite.start)), default=0)
     stop = _SENTENCE_BREAK.search(folded, cite.end)
+    return folded[begin : stop.start() if stop else len(folded)]
+
+
+def _clause(folded: str, cite: Citation) -> str:
+    """The clause a citation is printed in (to the commas either side)."""
+    begin = max((m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, cite.start)), default=0)
+    stop = _CLAUSE_BREAK.search(folded, cite.end)
     return folded[begin : stop.start() if stop else len(folded)]

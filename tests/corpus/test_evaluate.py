@@ -33,7 +33,7 @@ def test_gold_corpus_official_pages_meet_the_targets(tmp_path: Path) -> None:
 # Issue 10's news corpus: relevance recall is held at 100 %; the other figures are floors
 # at what the extractor reaches today (the targets of FIELD_TARGETS are not yet met for news;
 # raise these as it improves, never lower them).
-NEWS_FLOORS = {"mentions": 0.991, "reports": 0.957, "elements": 1.0, "control_codes": 1.0}
+NEWS_FLOORS = {"mentions": 0.991, "reports": 0.982, "elements": 1.0, "control_codes": 1.0}
 
 
 def test_gold_corpus_with_news_holds_recall_and_the_floors() -> None:

@@ -38,7 +38,10 @@ def test_no_number_and_own_number() -> None:
 
 def test_own_number_in_the_lead_and_a_suspension_of_a_list_only() -> None:
     text = "Desk\nMOFCOM Announcement No. 70 of 2025 suspends Nos. 61 and 62 of 2025."
-    assert reported_key("Pause", text, own_key="MOFCOM-2025-70") == "MOFCOM-2025-61"
+    # The notices it suspends are what it acts on, never what a text about it reports.
+    assert reported_key("Pause", text, own_key="MOFCOM-2025-70") is None
+    listed = "Desk\nMOFCOM Announcement No. 70 of 2025 covers Nos. 61 and 62 of 2025."
+    assert reported_key("Pause", listed, own_key="MOFCOM-2025-70") == "MOFCOM-2025-61"
 
 
 def test_a_yearless_number_in_the_headline_takes_its_year_from_the_text() -> None:
@@ -81,3 +84,24 @@ def test_a_notice_the_news_stands_beside_is_background() -> None:
     ]
     for text in cases:
         assert reported_key("安排延长", text, published_year=2025) is None, text
+
+
+def test_a_notice_that_only_starts_a_period_after_the_lead_is_background() -> None:
+    # A market report: the lead is about prices, the next paragraph dates the market from
+    # a notice ("since No. 23", "after No. 39 took effect").
+    cases = [
+        "分析师\n本周镓价持稳。\n自2023年第23号公告对镓实施出口管制以来，镓出口须逐单申请许可。",
+        "记者\n负极材料出货增长。\n多家企业表示，2023年第39号公告实施后，海外客户更倾向签订长协。",
+        "Desk\nGallium held near highs.\nSince Announcement No. 23 of 2023, exports need licences.",
+    ]
+    for text in cases:
+        assert reported_key("行情", text, published_year=2025) is None, text
+    # In the lead paragraph itself the same frame still reports the notice.
+    lead = "华讯社\n自4月实施2025年第18号公告以来，商务部已批准一定数量的申请。\n发言人说。"
+    assert reported_key("依法审批", lead, published_year=2025) == "MOFCOM-2025-18"
+
+
+def test_a_suspended_notice_is_not_what_a_text_reports() -> None:
+    # The suspension is the news; printed without its own number, it leaves nothing to report.
+    text = "記者\n大陸宣布暫停實施商務部公告2024年第46號第二款後，國際銻價回落。\n貿易商指出。"
+    assert reported_key("銻價回落", text, published_year=2025) is None
