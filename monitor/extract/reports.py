@@ -41,6 +41,7 @@ _TITLE_WEIGHT = 10
 _LEAD_WEIGHT = 3
 _ISSUED_WEIGHT = 5
 _LEAD_LINES = 3  # byline or dateline, then the lead
+_REACH = 200  # characters either side of a citation read for its sentence
 _VERB_REACH = 12  # characters before a citation read for the verb that governs it
 
 
@@ -108,13 +109,19 @@ def _governed(folded: str, cite: Citation, verb: str) -> bool:
 
 def _sentence(folded: str, cite: Citation) -> str:
     """The sentence a citation is printed in."""
-    begin = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, cite.start)), default=0)
-    stop = _SENTENCE_BREAK.search(folded, cite.end)
-    return folded[begin : stop.start() if stop else len(folded)]
+    return _around(folded, cite, _SENTENCE_BREAK)
 
 
 def _clause(folded: str, cite: Citation) -> str:
     """The clause a citation is printed in (to the commas either side)."""
-    begin = max((m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, cite.start)), default=0)
-    stop = _CLAUSE_BREAK.search(folded, cite.end)
-    return folded[begin : stop.start() if stop else len(folded)]
+    return _around(folded, cite, _CLAUSE_BREAK)
+
+
+def _around(folded: str, cite: Citation, breaks: re.Pattern[str]) -> str:
+    """The text between the breaks either side of a citation, read at most _REACH
+    characters each way (so a text of many citations is read in linear time)."""
+    floor = max(0, cite.start - _REACH)
+    ceiling = min(len(folded), cite.end + _REACH)
+    begin = max((m.end() for m in breaks.finditer(folded, floor, cite.start)), default=floor)
+    stop = breaks.search(folded, cite.end, ceiling)
+    return folded[begin : stop.start() if stop else ceiling]
