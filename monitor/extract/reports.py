@@ -29,7 +29,7 @@ _ISSUED = r"发布|公布|印发|issued|released|published"
 # A sentence that sets a notice beside the news: in force alongside it, not replaced by it,
 # originally due to end, or left open by it.
 _BESIDE = re.compile(
-    r"并行|取代|仍然有效|原订|原定|alongside|\breplace|did not say whether|未说明是否",
+    r"并行|不取代|仍然有效|原订|原定|alongside|not replace|did not say whether|未说明是否",
     re.IGNORECASE,
 )
 # A clause that dates something from a notice: "自…以来", "…后", "since …", "after …".

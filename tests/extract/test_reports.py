@@ -105,3 +105,10 @@ def test_a_suspended_notice_is_not_what_a_text_reports() -> None:
     # The suspension is the news; printed without its own number, it leaves nothing to report.
     text = "記者\n大陸宣布暫停實施商務部公告2024年第46號第二款後，國際銻價回落。\n貿易商指出。"
     assert reported_key("銻價回落", text, published_year=2025) is None
+
+
+def test_a_notice_that_replaces_another_is_reported() -> None:
+    text = "记者\n商务部发布2026年第5号公告，取代2025年第18号公告。\n企业表示欢迎。"
+    assert reported_key("许可新规", text, published_year=2026) == "MOFCOM-2026-5"
+    text = "Desk\nMOFCOM Announcement No. 5 of 2026 replaces Announcement No. 18 of 2025."
+    assert reported_key("New rules", text) == "MOFCOM-2026-5"
