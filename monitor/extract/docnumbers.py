@@ -230,7 +230,7 @@ def number_in_title(title: Folded) -> str | None:
 # it, else the citation before it; the year of the nearest dated citation, else the date
 # the text was published.
 
-_CN_SEPARATOR = r"(?:[、,和及与至到~-]|以及)"
+_CN_SEPARATOR = r"(?:[、,和及与至到~\-–—]|以及)"
 # Everything before the number is optional, so a match may only start where a citation can
 # (a 汉字, a digit, a bracket), and whitespace is taken possessively: a run of spaces is read
 # once, not once per way of splitting it.
@@ -246,7 +246,7 @@ _CN_CITE = re.compile(
     rf"(?>\s*+{_CN_SEPARATOR}\s*+第?\s*+\d{{1,4}}(?![\d年])(?:\s*+号)?){{0,20}})"
     r"(?<=号)\s*+(?P<form2>公告|令)?"
 )
-_CN_RANGE = re.compile(r"(\d{1,4})\s*+号?\s*+(?:至|到|~|-)\s*+第?\s*+(\d{1,4})")
+_CN_RANGE = re.compile(r"(\d{1,4})\s*+号?\s*+(?:至|到|~|-|–|—)\s*+第?\s*+(\d{1,4})")
 _EN_LEAD = (
     r"(?:[Aa]nnouncements?|ANNOUNCEMENT|[Nn]otices?|[Nn]otifications?|[Dd]ecisions?"
     r"|[Dd]ecrees?|[Oo]rders?|[Cc]irculars?)"
@@ -258,6 +258,11 @@ _EN_CITE = re.compile(
     r"(?>\s*+(?:,\s*+and|,|and|&|to|through|-|–)\s*+(?:Nos?\.?\s*+)?\d{1,4}(?![\d/])){0,20}+)"
     r"(?:\s*+(?:of\s++(?:the\s++year\s++)?|,\s*+|/\s*+|\[\s*+|\(\s*+)(?P<year>\d{4})(?!\d))?"
 )
+# "Announcements 61 and 62 of 2025": no "No.", so only with the year after it.
+_EN_BARE = re.compile(
+    r"(?P<lead>[Aa]nnouncements?|ANNOUNCEMENTS?)\s++(?P<no>)(?P<nums>\d{1,4}(?![\d/])"
+    r"(?>\s*+(?:,\s*+and|,|and|&)\s*+\d{1,4}(?![\d/])){0,20}+)\s++of\s++(?P<year>\d{4})(?!\d)"
+)
 _EN_RANGE = re.compile(r"(\d{1,4})\s*+(?:to|through|-|–)\s*+(?:Nos?\.?\s*+)?(\d{1,4})")
 _DECREE_FORMS = re.compile(r"[Dd]ecree|[Oo]rder")
 _MOFCOM_WORDS = re.compile(r"announcement|notification|decision", re.IGNORECASE)
@@ -265,6 +270,8 @@ _SENTENCE_BREAK = re.compile(r"[。;!?\n]|\.\s")
 _CONTEXT = 80  # characters either side of a number read for its issuers
 _MAX_RANGE = 30  # "Nos. 55 to 58"; a longer "range" is two unrelated numbers
 _YEARS = range(1949, 2100)
+_YEARS_AGO = re.compile(r"去年|上年|前年|last year|the year before last", re.IGNORECASE)
+_TWO_YEARS_AGO = frozenset({"前年", "the year before last"})
 
 
 @dataclass(frozen=True)
@@ -313,7 +320,7 @@ def folded_citations(folded: str, *, published_year: int | None = None) -> list[
         if not issuers:
             continue
         previous = issuers
-        year = ref.year or _year_for(dated, ref, published_year)
+        year = ref.year or _year_for(folded, dated, ref, published_year)
         for number in ref.numbers:
             key = _cited_key(issuers, ref.decree, year, number)
             if key:
@@ -355,11 +362,12 @@ def _chinese_refs(text: str) -> list[_Ref]:
 
 def _english_refs(text: str) -> list[_Ref]:
     refs: list[_Ref] = []
-    for match in _EN_CITE.finditer(text):
+    for match in [*_EN_CITE.finditer(text), *_EN_BARE.finditer(text)]:
         lead = match.group("lead")
         if match.group("no") == "No" and not lead:
             continue  # "No 61" only after "Announcement"
-        year = match.group("year") or match.group("ly") or match.group("ly2") or match.group("ly3")
+        given = match.groupdict()
+        year = given["year"] or given.get("ly") or given.get("ly2") or given.get("ly3")
         numbers = _numbers(match.group("nums"), _EN_RANGE)
         if year is None and len(numbers) > 1 and numbers[-1] in _YEARS:
             year, numbers = str(numbers[-1]), numbers[:-1]  # "Nos. 61, 62, 2025"
@@ -429,13 +437,20 @@ def _issuers_in_text(text: str) -> tuple[Issuer, ...]:
     return (mofcom[0],) if mofcom else named[:1]
 
 
-def _year_for(dated: list[_Ref], ref: _Ref, published_year: int | None) -> int | None:
+def _year_for(text: str, dated: list[_Ref], ref: _Ref, published_year: int | None) -> int | None:
     """A yearless number's year: the one year the text's dated numbers share, else the
     year of publication (texts print older notices' years, not this year's), else the
-    nearest dated number's."""
+    nearest dated number's. A sentence that says "last year" (回顾去年，…以第70号公告) moves
+    the year of publication back."""
     same = [r.year for r in dated if set(ref.numbers) & set(r.numbers)]
     if same:
         return same[0]  # the number printed with its year elsewhere in the text
+    if published_year is not None:
+        begin = max(0, ref.start - _CONTEXT)
+        breaks = list(_SENTENCE_BREAK.finditer(text, begin, ref.start))
+        said = _YEARS_AGO.findall(text, breaks[-1].end() if breaks else begin, ref.start)
+        if said:
+            return published_year - (2 if said[-1].lower() in _TWO_YEARS_AGO else 1)
     years = {r.year for r in dated}
     if len(years) == 1:
         return years.pop()

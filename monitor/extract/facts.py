@@ -33,6 +33,7 @@ from monitor.extract.vocab import (
     COMMENTARY_TITLE,
     CONTEXT_ONLY,
     CONTROL_CODE,
+    DECOMPOSED_PHONETIC,
     ELEMENTS,
     HOLMIUM_CONTEXT,
     HOLMIUM_HANT,
@@ -69,11 +70,15 @@ _SYMBOL_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]?)\s*+/\s*+([A-Z][a-z]?)(
 _TB_DY = r"(?:terbium|dysprosium|Tb|Dy)"
 _NDFEB = r"(?:NdFeB|neodymium[- ]iron[- ]boron)"
 _QUALIFIED_NDFEB = re.compile(
-    r"含(?:[铽镝](?:[、和或及与/][铽镝])?)的?(?P<nd>钕)铁硼"
+    # 含镝、铽的(高矫顽力)钕铁硼: a few words of description may come between.
+    r"含(?:[铽镝](?:[、和或及与/][铽镝])?)的?[^钕,、;。\s\d]{0,6}+(?P<nd>钕)铁硼"
     rf"|{_TB_DY}(?:\s*+(?:/|and|or)\s*+{_TB_DY})?-?\s*+containing\s++(?P<en>{_NDFEB})"
-    rf"|(?P<en2>{_NDFEB})(?:\s++[a-z]+){{0,3}}\s++containing\s++{_TB_DY}",
+    rf"|(?P<en2>{_NDFEB})(?:\s++[a-z]+){{0,6}}"
+    rf"\s++(?:containing|with|using|(?:rely|relies|relying)\s++on)\s++{_TB_DY}",
     re.IGNORECASE,
 )
+_BY_PHONETIC = {phonetic: symbol for symbol, phonetic in DECOMPOSED_PHONETIC.items()}
+_DECOMPOSED = re.compile(r"\(金\+?([" + "".join(_BY_PHONETIC) + r"])\)")
 _MOJIBAKE_NEIGHBOURS = frozenset("檚檛檙檓檒檝溾滄€\ufffd\"'“”‘’")
 _CODES_ONLY = re.compile(r"[\d\s、,/]+")
 _NOTICE_TITLE = re.compile(
@@ -293,6 +298,8 @@ def _elements(
     text = folded.text
     facts = _Lines(text, lines)
     found = _hans_elements(folded, facts, traditional)
+    if "(金" in text:
+        found |= _decomposed_elements(folded, facts, traditional)
     if has_letter(text, "u") and has_letter(text, "m"):  # every English name ends in -um
         found |= _english_elements(facts)
     if _FORMULA_HINT.search(text):
@@ -311,6 +318,18 @@ def _hans_elements(folded: Folded, facts: _Lines, traditional: Callable[[], bool
             if _counts(folded, facts, element.symbol, index, traditional):
                 found.add(element.symbol)
                 break
+    return found
+
+
+def _decomposed_elements(
+    folded: Folded, facts: _Lines, traditional: Callable[[], bool]
+) -> set[str]:
+    """Elements printed as their parts, (金鲁) for 镥."""
+    found: set[str] = set()
+    for match in _DECOMPOSED.finditer(folded.text):
+        symbol = _BY_PHONETIC[match.group(1)]
+        if _counts(folded, facts, symbol, match.start(), traditional):
+            found.add(symbol)
     return found
 
 

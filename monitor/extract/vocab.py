@@ -43,6 +43,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element("Sc", "scandium", "钪", "鈧", "鈧"),
     Element("Y", "yttrium", "钇", "釔", "釔"),
 )
+# A glyph a feed's font lacks is printed as its parts in brackets, (金鲁) for 镥: the
+# phonetic beside the metal radical 金 (folded forms).
+DECOMPOSED_PHONETIC: dict[str, str] = {
+    "La": "阑", "Ce": "市", "Pr": "普", "Nd": "女", "Pm": "叵", "Sm": "彡", "Eu": "有",
+    "Gd": "乚", "Tb": "特", "Dy": "啇", "Ho": "火", "Er": "耳", "Tm": "丢", "Yb": "意",
+    "Lu": "鲁", "Sc": "亢", "Y": "乙",
+}  # fmt: skip
 ELEMENT_ORDER: dict[str, int] = {e.symbol: i for i, e in enumerate(ELEMENTS)}
 BY_SYMBOL: dict[str, Element] = {e.symbol: e for e in ELEMENTS}
 BY_HANS: dict[str, Element] = {e.hans: e for e in ELEMENTS}
@@ -70,8 +77,12 @@ Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og
 PERIODIC_SYMBOLS = frozenset(_PERIODIC_TABLE.split())
 
 # Words that make a 镧/铈 (or lanthanum/cerium) mention a rare-earth one, matched on the
-# folded line that carries the mention; rare-earth control codes count too.
-RARE_EARTH_CONTEXT = re.compile(r"稀土|出口管制|rare[\s-]?earth|export control", re.IGNORECASE)
+# folded line that carries the mention; rare-earth control codes count too, and so do the
+# rare-earth magnets a 铈磁体 / "cerium magnets" is listed with.
+RARE_EARTH_CONTEXT = re.compile(
+    r"稀土|出口管制|rare[\s-]?earth|export control|钕铁硼|钐钴|NdFeB|SmCo|samarium[- ]cobalt",
+    re.IGNORECASE,
+)
 # What a genuine 繁體 holmium 鈥 stands next to (folded forms).
 HOLMIUM_CONTEXT = re.compile(r"稀土|氧化|合金|靶材|金属|元素|化合物|磁|[镝铽钐钆铒铥铕镱镥钪钇]")
 

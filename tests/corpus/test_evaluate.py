@@ -33,7 +33,7 @@ def test_gold_corpus_official_pages_meet_the_targets(tmp_path: Path) -> None:
 # Issue 10's news corpus: relevance recall is held at 100 %; the other figures are floors
 # at what the extractor reaches today (the targets of FIELD_TARGETS are not yet met for news;
 # raise these as it improves, never lower them).
-NEWS_FLOORS = {"mentions": 0.95, "reports": 0.87, "elements": 0.96, "control_codes": 1.0}
+NEWS_FLOORS = {"mentions": 0.991, "reports": 0.982, "elements": 1.0, "control_codes": 1.0}
 
 
 def test_gold_corpus_with_news_holds_recall_and_the_floors() -> None:
@@ -46,7 +46,7 @@ def test_gold_corpus_with_news_holds_recall_and_the_floors() -> None:
         assert report.accuracy(field) >= floor, detail
     for _, part in report.by_script:
         assert part.relevance_recall == 1.0, detail
-        assert part.accuracy("mentions") >= 0.93, detail
+        assert part.accuracy("mentions") >= 0.969, detail
 
 
 # ---------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_news_articles_are_scored_per_script_with_mentions_and_reports(tmp_path:
     pages = {
         "news-hans": ("zh-CN", "商务部暂停实施第61号公告",
                       "<p>商务部、海关总署发布2025年第70号公告，暂停实施第61号、第62号公告。</p>",
-                      ["MOFCOM-2025-61", "MOFCOM-2025-70", "MOFCOM-2025-62"], "MOFCOM-2025-61"),
+                      ["MOFCOM-2025-61", "MOFCOM-2025-70", "MOFCOM-2025-62"], "MOFCOM-2025-70"),
         "news-en": ("en", "China pauses rare-earth curbs",
                     "<p>MOFCOM Announcement No. 70 of 2025 suspends Nos. 61 and 62.</p>",
                     ["MOFCOM-2025-70", "MOFCOM-2025-61", "MOFCOM-2025-62"], "MOFCOM-2025-70"),

@@ -222,3 +222,40 @@ def test_overlapping_readings_keep_the_first() -> None:
     inside = _Ref(5, 12, (), False, 2025, (62,), True)
     after = _Ref(12, 20, (), False, 2025, (63,), True)
     assert _drop_overlaps([first, inside, after]) == [first, after]
+
+
+def test_a_range_with_a_dash_of_any_width_names_every_number() -> None:
+    # Chinese typesetting prints ranges with an em dash (第55—58号) or an en dash.
+    for dash in ("—", "–", "-"):
+        text = f"商务部第70号公告暂停的是第55{dash}58号公告。"
+        assert mentions(text, published_year=2025) == (
+            "MOFCOM-2025-70",
+            "MOFCOM-2025-55",
+            "MOFCOM-2025-56",
+            "MOFCOM-2025-57",
+            "MOFCOM-2025-58",
+        ), dash
+
+
+def test_announcements_numbered_without_no_when_the_year_follows() -> None:
+    text = "Magnet makers audit supply chains after China's Announcements 61 and 62 of 2025."
+    assert mentions(fold(text).text) == ("MOFCOM-2025-61", "MOFCOM-2025-62")
+    assert mentions(fold("MOFCOM Announcement 70 of 2025 pauses them.").text) == ("MOFCOM-2025-70",)
+    # Without "of <year>" a bare figure after the word is a count or a date, not a number.
+    assert mentions(fold("The announcement 2 weeks ago and announcements 3 and 4.").text) == ()
+
+
+def test_a_yearless_number_in_a_sentence_about_last_year_takes_last_year() -> None:
+    text = (
+        "商务部公告2026年第30号将14家欧盟实体列入管控名单。"
+        "回顾去年，商务部、海关总署曾于11月以第70号公告暂停实施多项稀土管制。"
+        "Last year Announcement No. 61 was paused. 前年的第23号公告仍然有效。"
+    )
+    assert mentions(fold(text).text, published_year=2026) == (
+        "MOFCOM-2026-30",
+        "MOFCOM-2025-70",
+        "MOFCOM-2025-61",
+        "MOFCOM-2024-23",
+    )
+    # Without the date of publication "last year" says nothing.
+    assert "MOFCOM-2026-70" in mentions(fold(text).text)

@@ -837,3 +837,39 @@ def test_a_report_has_no_number_of_its_own_and_says_what_it_reports() -> None:
     assert report.mentions == ("MOFCOM-2025-61", "MOFCOM-2025-62")
     assert report.reports == "MOFCOM-2025-61"
     assert official.mentions == ("MOFCOM-2025-62",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "含镝、铽的高矫顽力钕铁硼磁铁是马达核心元件",
+        "含鏑、鋱的高矯頑力釹鐵硼磁鐵",
+        "High-coercivity NdFeB magnets for traction motors rely on Tb/Dy additions",
+        "NdFeB magnets made with dysprosium",
+    ],
+)
+def test_ndfeb_qualified_across_a_few_words_is_not_nd(text: str) -> None:
+    assert "Nd" not in facts("t", text).elements
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Magnet manufacturing means the production of samarium-cobalt, NdFeB and cerium magnets.",
+        "指釤鈷、釹鐵硼、鈰磁體製造技術",
+    ],
+)
+def test_cerium_beside_other_magnets_is_a_rare_earth_mention(text: str) -> None:
+    assert "Ce" in facts("t", text).elements
+
+
+def test_cerium_in_ordinary_chemistry_still_needs_rare_earth_context() -> None:
+    assert facts("t", "Cerium oxide polishing powder for glass.").elements == ()
+
+
+def test_a_glyph_printed_decomposed_is_its_element() -> None:
+    # Feeds whose font lacks 镥 print it as its parts, 金 + 鲁, in brackets.
+    got = facts("t", "七类中重稀土为钐、钆、铽、镝、(金鲁)、钪、钇。另有（金+鲁）。")
+    assert got.elements == ("Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y")
+    assert facts("t", "(金鲁)以外").elements == ("Lu",)
+    assert facts("t", "(金市)抛光粉").elements == ()  # cerium still needs its context

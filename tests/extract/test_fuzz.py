@@ -85,3 +85,12 @@ def test_100_kb_of_repeated_vocabulary_is_read_in_bounded_time(unit: str) -> Non
 @given(text=st.text(max_size=400))
 def test_arbitrary_unicode_never_raises(text: str) -> None:
     _every_extractor(text[:150], text)
+
+
+def test_a_lead_of_many_citations_is_read_in_bounded_time() -> None:
+    # Each citation's sentence is read within a window, not from the start of the text.
+    for separator in ("", ","):
+        text = "Desk\n" + f"商务部公告2025年第61号{separator}" * 6000 + "\nend"
+        assert _timed(lambda t=text: reported_key("t", t, published_year=2025)) == (
+            "MOFCOM-2025-61"
+        )
