@@ -71,7 +71,9 @@ class HoldingSite(ReplaySite):
 def add_item(site: ReplaySite, number: int, element: str, day: int) -> str:
     link = f"https://www.globaltimes.cn/page/202511/13{number:05d}.shtml"
     site.add_rss_item(
-        title=f"China's MOFCOM tightens {element} export licensing under Announcement No. 18",
+        # No document number: each item is a notice of its own (an item naming No. 18 would
+        # be filed under that notice and announce nothing new).
+        title=f"China's MOFCOM tightens {element} export licensing",
         link=link,
         published=dt.datetime(2025, 11, day, 9, 0, tzinfo=dt.UTC),
         description=f"Exporters of {element} alloys and targets must show end-user certificates "
