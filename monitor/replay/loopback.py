@@ -12,11 +12,13 @@ import contextlib
 import socket
 import struct
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -197,3 +199,41 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class ServedOnLoopback(ABC):
+    """A replayed site's lifecycle: `start()` serves it on 127.0.0.1 (a context manager too),
+    `base_url` once started, `stop()` closes it."""
+
+    _server: LoopbackServer | None = None
+    _listen_port = 0  # 0: any free port
+
+    @abstractmethod
+    def answer(self, method: str, target: str, headers: Mapping[str, str]) -> Answer: ...
+
+    def _thread_name(self) -> str:
+        return "replay-site"
+
+    def start(self) -> Self:
+        if self._server is None:
+            self._server = LoopbackServer(self, self._listen_port, name=self._thread_name())
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return f"http://127.0.0.1:{self._server.port}"

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -23,7 +22,7 @@ import httpx
 from monitor.replay.loopback import (
     HTML,
     Answer,
-    LoopbackServer,
+    ServedOnLoopback,
     current_peer,
     in_process_transport,
 )
@@ -97,7 +96,7 @@ class _Fault:
     remaining: int | None
 
 
-class ReplaySite:
+class ReplaySite(ServedOnLoopback):
     """Thread-safe in-memory site; `start()` serves it at `base_url`."""
 
     def __init__(
@@ -108,7 +107,7 @@ class ReplaySite:
         columns: Sequence[Column] = (ZCFB, AQYGZJ),
     ) -> None:
         self.rss_path = rss_path
-        self._port = port
+        self._listen_port = port
         self._columns = {c.name: c for c in columns}
         self._articles: dict[str, _Article] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
@@ -119,33 +118,6 @@ class ReplaySite:
         self._revision = 0
         self._epoch = 1_750_000_000.0  # Last-Modified = epoch + revision: distinct per change
         self._lock = threading.RLock()
-        self._server: LoopbackServer | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------
-
-    def start(self) -> ReplaySite:
-        if self._server is None:
-            self._server = LoopbackServer(self, self._port)
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
-
-    def __enter__(self) -> ReplaySite:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("ReplaySite is not started")
-        return f"http://127.0.0.1:{self._server.port}"
 
     # -- content -----------------------------------------------------------------------
 

@@ -22,10 +22,8 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
-from monitor.replay.loopback import Answer, LoopbackServer
+from monitor.replay.loopback import Answer, ServedOnLoopback
 
 SITE_FAULTS = frozenset(
     {"412", "202-empty", "500", "success-false", "mojibake", "gbk-label", "gbk-body"}
@@ -54,14 +52,13 @@ class Request:
     body: bytes = b""
 
 
-class SmallSite:
+class SmallSite(ServedOnLoopback):
     """Base of the replayed sites: subclasses implement `route` (and `route_post`)."""
 
     name = "site"
 
     def __init__(self, *, challenge_cookie: bool = False) -> None:
         self._lock = threading.RLock()
-        self._server: LoopbackServer | None = None
         self._fault: tuple[str, int | None] | None = None
         self._log: list[Request] = []
         self.challenge_cookie = challenge_cookie
@@ -70,29 +67,8 @@ class SmallSite:
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> Self:
-        if self._server is None:
-            self._server = LoopbackServer(self, 0, name=f"replay-{self.name}")
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not started")
-        return f"http://127.0.0.1:{self._server.port}"
+    def _thread_name(self) -> str:
+        return f"replay-{self.name}"
 
     # -- faults and log ------------------------------------------------------------------
 
